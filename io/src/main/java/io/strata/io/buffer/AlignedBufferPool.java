@@ -1,0 +1,205 @@
+package io.strata.io.buffer;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+
+/**
+ * A bounded pool of equally sized, aligned direct buffers carved from one slab.
+ *
+ * <p>{@link #tryLease()} never waits. {@link #lease()} is backpressure: when the pool is empty the returned
+ * Mono completes when another owner releases a buffer; no thread waits. A cancelled lease never loses a buffer.
+ * Leak tracking (off by default, on in tests) records where each outstanding buffer was leased.
+ */
+public final class AlignedBufferPool {
+    private final int bufferSize;
+    private final int capacity;
+    private final int alignment;
+    private final ManyToManyConcurrentArrayQueue<AlignedBuffer> free;
+    private final Queue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger waiterCount = new AtomicInteger();
+    private final Map<AlignedBuffer, Throwable> leaseSites = new ConcurrentHashMap<>();
+    private volatile boolean trackLeaks;
+
+    public AlignedBufferPool(int bufferSize, int capacity, int alignment) {
+        if (Integer.bitCount(alignment) != 1 || alignment < 512) {
+            throw new IllegalArgumentException("alignment must be a power of two >= 512, got " + alignment);
+        }
+        if (bufferSize <= 0 || bufferSize % alignment != 0) {
+            throw new IllegalArgumentException("buffer size " + bufferSize + " must be a positive multiple of " + alignment);
+        }
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("capacity must be positive, got " + capacity);
+        }
+        this.bufferSize = bufferSize;
+        this.capacity = capacity;
+        this.alignment = alignment;
+        this.free = new ManyToManyConcurrentArrayQueue<>(capacity);
+        // One slab per 1 GiB at most: a ByteBuffer is int-indexed.
+        int perSlab = (int) Math.max(1, Math.min(capacity, (1L << 30) / bufferSize));
+        int made = 0;
+        while (made < capacity) {
+            int n = Math.min(perSlab, capacity - made);
+            ByteBuffer slab = ByteBuffer.allocateDirect(n * bufferSize + alignment).alignedSlice(alignment);
+            for (int i = 0; i < n; i++) {
+                ByteBuffer slice = slab.duplicate().position(i * bufferSize).limit((i + 1) * bufferSize).slice();
+                free.offer(new AlignedBuffer(slice, alignment, this));
+            }
+            made += n;
+        }
+    }
+
+    public int bufferSize() {
+        return bufferSize;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int alignment() {
+        return alignment;
+    }
+
+    /** Buffers available right now. */
+    public int available() {
+        return free.size();
+    }
+
+    /** Leases waiting for a buffer. */
+    public int waiting() {
+        return waiterCount.get();
+    }
+
+    /** A buffer, or null when the pool is empty. */
+    public AlignedBuffer tryLease() {
+        AlignedBuffer b = free.poll();
+        if (b != null) {
+            onLeased(b);
+        }
+        return b;
+    }
+
+    /** A buffer now, or when one is released. Cancelling the lease returns any buffer it was given. */
+    public Mono<AlignedBuffer> lease() {
+        return Mono.<AlignedBuffer>create(sink -> {
+            AlignedBuffer b = tryLease();
+            if (b != null) {
+                sink.success(b);
+                return;
+            }
+            Waiter w = new Waiter(sink);
+            sink.onCancel(w::cancel);
+            waiters.add(w);
+            waiterCount.incrementAndGet();
+            // A release may have happened between our poll and our add: hand out anything now free.
+            drainToWaiters();
+        }).doOnDiscard(AlignedBuffer.class, AlignedBuffer::release);
+    }
+
+    void giveBack(AlignedBuffer b) {
+        if (!leaseSites.isEmpty()) {
+            leaseSites.remove(b);
+        }
+        free.offer(b);
+        if (waiterCount.get() > 0) {
+            drainToWaiters();
+        }
+    }
+
+    private void drainToWaiters() {
+        while (waiterCount.get() > 0) {
+            AlignedBuffer b = free.poll();
+            if (b == null) {
+                return;
+            }
+            Waiter w;
+            boolean served = false;
+            while ((w = waiters.poll()) != null) {
+                waiterCount.decrementAndGet();
+                onLeased(b);
+                if (w.serve(b)) {
+                    served = true;
+                    break;
+                }
+                // the waiter was cancelled: take the buffer back and try the next one
+                unLeased(b);
+            }
+            if (!served) {
+                free.offer(b);
+                return;
+            }
+        }
+    }
+
+    private void onLeased(AlignedBuffer b) {
+        if (!b.markLeased()) {
+            throw new IllegalStateException("pool handed out a buffer that was not free: " + b);
+        }
+        if (trackLeaks) {
+            leaseSites.put(b, new Throwable("leased here"));
+        }
+    }
+
+    private void unLeased(AlignedBuffer b) {
+        leaseSites.remove(b);
+        b.release0ForPool();
+    }
+
+    /** Records where each buffer is leased, so a leak check can name the culprit. Costs a stack trace per lease. */
+    public AlignedBufferPool trackLeaks(boolean on) {
+        this.trackLeaks = on;
+        if (!on) {
+            leaseSites.clear();
+        }
+        return this;
+    }
+
+    /** Outstanding leases with their lease sites (only while leak tracking is on). */
+    public List<Throwable> outstandingLeases() {
+        return new ArrayList<>(leaseSites.values());
+    }
+
+    /** Throws when buffers are still leased, naming where the first one was leased if tracking is on. */
+    public void assertNoLeaks() {
+        int out = capacity - free.size();
+        if (out != 0) {
+            List<Throwable> sites = outstandingLeases();
+            IllegalStateException e = new IllegalStateException(out + " of " + capacity + " buffers of "
+                    + bufferSize + " bytes are still leased");
+            if (!sites.isEmpty()) {
+                e.initCause(sites.get(0));
+            }
+            throw e;
+        }
+    }
+
+    private static final class Waiter {
+        private final MonoSink<AlignedBuffer> sink;
+        private final AtomicInteger state = new AtomicInteger(); // 0 waiting, 1 served, 2 cancelled
+
+        Waiter(MonoSink<AlignedBuffer> sink) {
+            this.sink = sink;
+        }
+
+        boolean serve(AlignedBuffer b) {
+            if (state.compareAndSet(0, 1)) {
+                sink.success(b); // a cancel racing this is caught by the doOnDiscard hook
+                return true;
+            }
+            return false;
+        }
+
+        void cancel() {
+            state.compareAndSet(0, 2);
+        }
+    }
+}

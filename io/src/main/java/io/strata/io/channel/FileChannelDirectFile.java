@@ -1,0 +1,330 @@
+package io.strata.io.channel;
+
+import io.strata.io.buffer.AlignedBuffer;
+import io.strata.io.file.Alignment;
+import io.strata.io.file.BufferLoan;
+import io.strata.io.file.DirectFile;
+import io.strata.io.file.Errno;
+import io.strata.io.file.InFlightGate;
+import io.strata.io.file.IoOperationException;
+import io.strata.io.file.OpenMode;
+import io.strata.io.file.ReadBatch;
+import io.strata.io.file.ReadCompletion;
+import io.strata.io.file.ReadOp;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import com.sun.nio.file.ExtendedOpenOption;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/** A FileChannel opened with ExtendedOpenOption.DIRECT; every call runs on the engine's bounded pool. */
+final class FileChannelDirectFile implements DirectFile {
+    private final FileChannelIoEngine engine;
+    private final Path path;
+    private final long id;
+    private final OpenMode mode;
+    private final FileChannel channel;
+    private final int alignment;
+    private final InFlightGate gate = new InFlightGate(this::closeNow);
+    private final Sinks.One<Void> closed = Sinks.one();
+
+    FileChannelDirectFile(FileChannelIoEngine engine, Path path, long id, OpenMode mode, FileChannel channel) {
+        this.engine = engine;
+        this.path = path;
+        this.id = id;
+        this.mode = mode;
+        this.channel = channel;
+        this.alignment = Alignment.forDirectory(path.getParent() == null ? path : path.getParent());
+    }
+
+    static Set<OpenOption> options(OpenMode mode) {
+        return switch (mode) {
+            case READ -> Set.of(StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
+            case CREATE_NEW_WRITE -> Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.CREATE_NEW, ExtendedOpenOption.DIRECT);
+            case READ_WRITE -> Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+        };
+    }
+
+    @Override
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public OpenMode mode() {
+        return mode;
+    }
+
+    @Override
+    public int alignment() {
+        return alignment;
+    }
+
+    private IllegalStateException closedError(String op) {
+        return new IllegalStateException(op + " on closed file " + path);
+    }
+
+    @Override
+    public Mono<Integer> read(ReadOp op) {
+        return transfer("read", false, op.offset(), op.buffer(), op.bufferOffset(), op.length());
+    }
+
+    @Override
+    public Mono<Integer> write(long offset, AlignedBuffer buffer, int bufferOffset, int length) {
+        if (mode == OpenMode.READ) {
+            return Mono.error(new IllegalStateException("write on " + path + " which is open for reading only"));
+        }
+        return transfer("write", true, offset, buffer, bufferOffset, length);
+    }
+
+    private Mono<Integer> transfer(String name, boolean write, long offset, AlignedBuffer buffer, int bufferOffset,
+                                   int length) {
+        try {
+            Alignment.check(name, path, offset, buffer.address() + bufferOffset, length, alignment);
+            if ((long) bufferOffset + length > buffer.capacity()) {
+                throw new IllegalArgumentException(name + " on " + path + ": " + length + " bytes at buffer offset "
+                        + bufferOffset + " exceed the buffer's " + buffer.capacity() + " bytes");
+            }
+        } catch (IllegalArgumentException e) {
+            return Mono.error(e);
+        }
+        return Mono.create(sink -> {
+            if (!gate.tryEnter()) {
+                sink.error(closedError(name));
+                return;
+            }
+            BufferLoan loan;
+            try {
+                loan = new BufferLoan(buffer, name + " on " + path, sink);
+            } catch (IllegalStateException e) {
+                gate.exit();
+                sink.error(e);
+                return;
+            }
+            execute(() -> {
+                if (loan.dropIfCancelled()) {
+                    gate.exit();
+                    return;
+                }
+                int n;
+                try {
+                    n = write ? writeFully(offset, buffer, bufferOffset, length)
+                            : readFully(offset, buffer, bufferOffset, length);
+                } catch (Throwable e) {
+                    gate.exit();
+                    loan.failed(FileChannelErrors.map(name, path, offset, e));
+                    return;
+                }
+                gate.exit();
+                loan.succeeded(n);
+            }, e -> {
+                gate.exit();
+                loan.failed(e);
+            });
+        });
+    }
+
+    private void execute(Runnable task, java.util.function.Consumer<Throwable> rejected) {
+        try {
+            engine.pool().execute(task);
+        } catch (RejectedExecutionException e) {
+            rejected.accept(new IllegalStateException("FileChannel engine is closed; cannot use " + path, e));
+        }
+    }
+
+    private int readFully(long offset, AlignedBuffer buffer, int bufferOffset, int length) throws IOException {
+        ByteBuffer dst = buffer.byteBuffer().duplicate();
+        dst.limit(bufferOffset + length).position(bufferOffset);
+        int done = 0;
+        while (done < length) {
+            int n = channel.read(dst, offset + done);
+            if (n <= 0) {
+                break; // end of file
+            }
+            done += n;
+            if ((n & (alignment - 1)) != 0) {
+                break; // a partial block: the file ends here
+            }
+        }
+        return done;
+    }
+
+    private int writeFully(long offset, AlignedBuffer buffer, int bufferOffset, int length) throws IOException {
+        ByteBuffer src = buffer.byteBuffer().duplicate();
+        src.limit(bufferOffset + length).position(bufferOffset);
+        int done = 0;
+        while (done < length) {
+            int n = channel.write(src, offset + done);
+            if (n <= 0) {
+                throw new IoOperationException("write", path, offset + done, Errno.EIO,
+                        new IllegalStateException("write made no progress: " + (length - done) + " bytes left"));
+            }
+            done += n;
+        }
+        return done;
+    }
+
+    @Override
+    public Flux<ReadCompletion> readBatch(List<ReadOp> ops) {
+        for (ReadOp op : ops) {
+            try {
+                Alignment.check("read", path, op.offset(), op.buffer().address() + op.bufferOffset(), op.length(),
+                        alignment);
+            } catch (IllegalArgumentException e) {
+                return Flux.error(e);
+            }
+        }
+        return ReadBatch.create("read on " + path, ops, batch -> {
+            for (int i = 0; i < ops.size(); i++) {
+                if (!gate.tryEnter()) {
+                    // Ops before i are queued and will complete; the rest never started.
+                    batch.abort(ops.subList(i, ops.size()), closedError("read"));
+                    return;
+                }
+                int index = i;
+                ReadOp op = ops.get(i);
+                execute(() -> {
+                    if (batch.dropIfTerminated(op)) {
+                        gate.exit();
+                        return;
+                    }
+                    int n;
+                    try {
+                        n = readFully(op.offset(), op.buffer(), op.bufferOffset(), op.length());
+                    } catch (Throwable e) {
+                        gate.exit();
+                        batch.failed(op, FileChannelErrors.map("read", path, op.offset(), e));
+                        return;
+                    }
+                    gate.exit();
+                    batch.succeeded(index, op, n);
+                }, e -> {
+                    gate.exit();
+                    batch.failed(op, e);
+                });
+            }
+        });
+    }
+
+    private Mono<Void> blocking(String op, long offset, IoCall call) {
+        return Mono.<Boolean>create(sink -> {
+            if (!gate.tryEnter()) {
+                sink.error(closedError(op));
+                return;
+            }
+            engine.run(sink, op, path, offset, () -> {
+                try {
+                    call.run();
+                    return Boolean.TRUE;
+                } finally {
+                    gate.exit();
+                }
+            });
+        }).then();
+    }
+
+    @FunctionalInterface
+    private interface IoCall {
+        void run() throws IOException;
+    }
+
+    @Override
+    public Mono<Void> fallocate(long offset, long length) {
+        if (offset < 0 || length <= 0) {
+            return Mono.error(new IllegalArgumentException("fallocate on " + path + ": bad range offset=" + offset
+                    + " length=" + length));
+        }
+        // Java has no fallocate: extend the length like fallocate mode 0 does (blocks are allocated on write).
+        return blocking("fallocate", offset, () -> {
+            if (channel.size() < offset + length) {
+                setLength(offset + length);
+            }
+        });
+    }
+
+    @Override
+    public Mono<Void> truncate(long length) {
+        if (length < 0) {
+            return Mono.error(new IllegalArgumentException("truncate on " + path + ": negative length " + length));
+        }
+        return blocking("truncate", length, () -> setLength(length));
+    }
+
+    private void setLength(long length) throws IOException {
+        // A second, buffered descriptor: setLength grows as well as shrinks, which FileChannel.truncate cannot.
+        try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
+            raf.setLength(length);
+        }
+    }
+
+    @Override
+    public Mono<Void> fsync() {
+        return blocking("fsync", -1, () -> channel.force(true));
+    }
+
+    @Override
+    public Mono<Long> size() {
+        return Mono.<Long>create(sink -> {
+            if (!gate.tryEnter()) {
+                sink.error(closedError("size"));
+                return;
+            }
+            engine.run(sink, "size", path, -1, () -> {
+                try {
+                    return channel.size();
+                } finally {
+                    gate.exit();
+                }
+            });
+        });
+    }
+
+    @Override
+    public Mono<Void> close() {
+        return Mono.defer(() -> {
+            gate.close();
+            return closed.asMono();
+        });
+    }
+
+    private void closeNow() {
+        execute(() -> {
+            try {
+                channel.close();
+                closed.tryEmitEmpty();
+            } catch (IOException e) {
+                closed.tryEmitError(FileChannelErrors.map("close", path, -1, e));
+            } finally {
+                engine.fileClosed();
+            }
+        }, e -> {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the engine is shutting down; nothing else can be done
+            }
+            engine.fileClosed();
+            closed.tryEmitError(e);
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "FileChannelDirectFile{" + path + ", mode=" + mode + '}';
+    }
+}

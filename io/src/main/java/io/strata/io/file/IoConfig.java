@@ -1,0 +1,60 @@
+package io.strata.io.file;
+
+/**
+ * Settings of the io layer.
+ *
+ * @param engine          which engine; {@link IoEngineKind#AUTO} picks io_uring when available. The system property
+ *                        {@value #ENGINE_PROPERTY} overrides it.
+ * @param rings           io_uring rings, each on its own event loop thread (default: one per core)
+ * @param ringSize        submission queue entries per ring
+ * @param maxInFlight     operations in the kernel per ring; more wait in a loop-local queue (at most 65536: the
+ *                        16-bit completion data indexes the slot table). The completion queue is sized above it.
+ * @param fileChannelThreads threads of the FileChannel engine's bounded pool (its queue depth)
+ */
+public record IoConfig(IoEngineKind engine, int rings, int ringSize, int maxInFlight, int fileChannelThreads) {
+    public static final String ENGINE_PROPERTY = "strata.io.engine";
+
+    public IoConfig {
+        if (engine == null) {
+            throw new IllegalArgumentException("engine is null");
+        }
+        if (rings < 1) {
+            throw new IllegalArgumentException("rings must be >= 1, got " + rings);
+        }
+        if (ringSize < 2 || Integer.bitCount(ringSize) != 1 || ringSize > 32768) {
+            throw new IllegalArgumentException("ringSize must be a power of two in [2, 32768], got " + ringSize);
+        }
+        if (maxInFlight < 1 || maxInFlight > 65536) {
+            throw new IllegalArgumentException("maxInFlight must be in [1, 65536], got " + maxInFlight);
+        }
+        if (fileChannelThreads < 1) {
+            throw new IllegalArgumentException("fileChannelThreads must be >= 1, got " + fileChannelThreads);
+        }
+    }
+
+    public static IoConfig defaults() {
+        return new IoConfig(IoEngineKind.AUTO, Runtime.getRuntime().availableProcessors(), 4096, 4096, 128);
+    }
+
+    public IoConfig withEngine(IoEngineKind kind) {
+        return new IoConfig(kind, rings, ringSize, maxInFlight, fileChannelThreads);
+    }
+
+    public IoConfig withRings(int n) {
+        return new IoConfig(engine, n, ringSize, maxInFlight, fileChannelThreads);
+    }
+
+    public IoConfig withMaxInFlight(int n) {
+        return new IoConfig(engine, rings, ringSize, n, fileChannelThreads);
+    }
+
+    public IoConfig withFileChannelThreads(int n) {
+        return new IoConfig(engine, rings, ringSize, maxInFlight, n);
+    }
+
+    /** The engine asked for: the system property when set, else this config's. */
+    public IoEngineKind requestedEngine() {
+        String p = System.getProperty(ENGINE_PROPERTY);
+        return p == null || p.isBlank() ? engine : IoEngineKind.parse(p);
+    }
+}

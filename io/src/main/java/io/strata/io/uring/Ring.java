@@ -1,0 +1,177 @@
+package io.strata.io.uring;
+
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.uring.IoUringIoEvent;
+import io.netty.channel.uring.IoUringIoHandle;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One io_uring ring on its own Netty event loop. Everything here is confined to that loop: the slot table that
+ * maps a completion's 16-bit data to its operation, the free-slot stack, and the queue of operations waiting
+ * for a slot when {@code maxInFlight} are already in the kernel. Callers on other threads hop onto the loop
+ * once per submission batch.
+ */
+final class Ring implements IoUringIoHandle {
+    private static final Logger log = LoggerFactory.getLogger(Ring.class);
+
+    private final int index;
+    private final IoEventLoop loop;
+    private final UringOp[] slots;
+    private final int[] freeSlots;
+    private int freeTop;
+    private final ArrayDeque<UringOp> waiting = new ArrayDeque<>();
+    private IoRegistration registration;
+    private boolean closed;
+    // Loop-confined counters, read racily for statistics.
+    private long submitted;
+    private long completed;
+
+    Ring(int index, IoEventLoop loop, int maxInFlight) {
+        this.index = index;
+        this.loop = loop;
+        this.slots = new UringOp[maxInFlight];
+        this.freeSlots = new int[maxInFlight];
+        for (int i = 0; i < maxInFlight; i++) {
+            freeSlots[i] = maxInFlight - 1 - i;
+        }
+        this.freeTop = maxInFlight;
+    }
+
+    void register() throws Exception {
+        this.registration = loop.register(this).sync().getNow();
+    }
+
+    IoEventLoop loop() {
+        return loop;
+    }
+
+    int index() {
+        return index;
+    }
+
+    boolean inLoop() {
+        return loop.inEventLoop();
+    }
+
+    /** Submits one operation; from the loop directly, from elsewhere in one loop task. */
+    void submit(UringOp op) {
+        if (loop.inEventLoop()) {
+            submitOnLoop(op);
+            return;
+        }
+        try {
+            loop.execute(() -> submitOnLoop(op));
+        } catch (RejectedExecutionException e) {
+            op.fail(new IllegalStateException("io_uring ring " + index + " is shut down", e));
+        }
+    }
+
+    /** Submits many operations in one loop hop: one task, many submission entries, one io_uring_enter. */
+    void submitAll(List<? extends UringOp> ops) {
+        if (loop.inEventLoop()) {
+            for (int i = 0; i < ops.size(); i++) {
+                submitOnLoop(ops.get(i));
+            }
+            return;
+        }
+        try {
+            loop.execute(() -> {
+                for (int i = 0; i < ops.size(); i++) {
+                    submitOnLoop(ops.get(i));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            IllegalStateException err = new IllegalStateException("io_uring ring " + index + " is shut down", e);
+            for (UringOp op : ops) {
+                op.fail(err);
+            }
+        }
+    }
+
+    private void submitOnLoop(UringOp op) {
+        if (op.cancelledBeforeSubmit()) {
+            return;
+        }
+        if (closed) {
+            op.fail(new IllegalStateException("io_uring ring " + index + " is closed"));
+            return;
+        }
+        if (freeTop == 0) {
+            waiting.addLast(op);
+            return;
+        }
+        int slot = freeSlots[--freeTop];
+        slots[slot] = op;
+        try {
+            long id = registration.submit(op.toIoOps((short) slot));
+            if (id == -1) { // IoRegistration.INVALID_ID: the registration was cancelled
+                throw new IllegalStateException("io_uring registration of ring " + index + " is no longer valid");
+            }
+            submitted++;
+        } catch (RuntimeException e) {
+            slots[slot] = null;
+            freeSlots[freeTop++] = slot;
+            op.fail(e);
+        }
+    }
+
+    /**
+     * A completion, on the loop: free the slot, let the operation finish (or re-arm it after a short transfer),
+     * then give freed slots to waiting operations.
+     */
+    @Override
+    public void handle(IoRegistration reg, IoEvent event) {
+        IoUringIoEvent e = (IoUringIoEvent) event;
+        int slot = (int) (e.userData() & 0xFFFF);
+        UringOp op = slots[slot];
+        slots[slot] = null;
+        freeSlots[freeTop++] = slot;
+        completed++;
+        if (op == null) {
+            log.warn("ring {}: completion for empty slot {} (res={}, opcode={})", index, slot, e.res(), e.opcode());
+        } else {
+            boolean done;
+            try {
+                done = op.complete(e.res());
+            } catch (RuntimeException ex) {
+                log.error("ring {}: completion handler failed", index, ex);
+                done = true;
+            }
+            if (!done) {
+                submitOnLoop(op);
+            }
+        }
+        while (freeTop > 0 && !waiting.isEmpty()) {
+            submitOnLoop(waiting.pollFirst());
+        }
+    }
+
+    long submittedOps() {
+        return submitted;
+    }
+
+    long completedOps() {
+        return completed;
+    }
+
+    /** Operations in the kernel now (loop-confined; approximate from other threads). */
+    int inFlight() {
+        return slots.length - freeTop;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        IllegalStateException err = new IllegalStateException("io_uring ring " + index + " closed");
+        UringOp op;
+        while ((op = waiting.pollFirst()) != null) {
+            op.fail(err);
+        }
+    }
+}

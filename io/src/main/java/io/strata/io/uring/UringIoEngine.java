@@ -1,0 +1,223 @@
+package io.strata.io.uring;
+
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.strata.io.file.Alignment;
+import io.strata.io.file.DirectFile;
+import io.strata.io.file.Errno;
+import io.strata.io.file.IoConfig;
+import io.strata.io.file.IoEngine;
+import io.strata.io.file.IoEngineKind;
+import io.strata.io.file.IoOperationException;
+import io.strata.io.file.OpenMode;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.BufferUtil;
+import reactor.core.publisher.Mono;
+
+/**
+ * The io_uring engine: one ring per event loop thread (Netty 4.2's IoUringIoHandler), each owning a slot table
+ * indexed by the 16-bit completion data. Operations from a ring's own loop stay on that ring (no thread hop);
+ * operations from other threads are spread round-robin.
+ */
+public final class UringIoEngine implements IoEngine {
+    static final int O_WRONLY = 0x1;
+    static final int O_RDWR = 0x2;
+    static final int O_CREAT = 0x40;
+    static final int O_EXCL = 0x80;
+    static final int O_DIRECTORY = 0x10000;
+    static final int O_CLOEXEC = 0x80000;
+    /** x86_64 value; other architectures differ, and this engine ships only the x86_64 native library. */
+    static final int O_DIRECT = 0x4000;
+
+    private static final AtomicLong FILE_IDS = new AtomicLong();
+
+    private final IoConfig config;
+    private final MultiThreadIoEventLoopGroup group;
+    private final Ring[] rings;
+    private final AtomicInteger nextRing = new AtomicInteger();
+    private final AtomicInteger openFiles = new AtomicInteger();
+
+    /** Whether io_uring can be used here (kernel, seccomp, native library). */
+    public static boolean isAvailable() {
+        return IoUring.isAvailable();
+    }
+
+    /** Why io_uring cannot be used, or null. */
+    public static Throwable unavailabilityCause() {
+        return IoUring.unavailabilityCause();
+    }
+
+    public UringIoEngine(IoConfig config) {
+        IoUring.ensureAvailability();
+        this.config = config;
+        int cq = Integer.highestOneBit(Math.max(config.ringSize() * 2, config.maxInFlight() * 2 - 1)) * 2;
+        if (cq < config.maxInFlight() * 2) {
+            cq *= 2;
+        }
+        IoUringIoHandlerConfig handlerConfig = new IoUringIoHandlerConfig()
+                .setRingSize(config.ringSize())
+                .setCqSize(Math.min(cq, 1 << 20));
+        this.group = new MultiThreadIoEventLoopGroup(config.rings(), new DefaultThreadFactory("strata-uring", true),
+                IoUringIoHandler.newFactory(handlerConfig));
+        List<Ring> made = new ArrayList<>();
+        try {
+            int i = 0;
+            for (EventExecutor e : group) {
+                Ring ring = new Ring(i++, (IoEventLoop) e, config.maxInFlight());
+                ring.register();
+                made.add(ring);
+            }
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new IllegalStateException("could not register io_uring rings", e);
+        }
+        this.rings = made.toArray(new Ring[0]);
+    }
+
+    @Override
+    public IoEngineKind kind() {
+        return IoEngineKind.URING;
+    }
+
+    @Override
+    public String describe() {
+        return "io_uring (" + rings.length + " ring" + (rings.length == 1 ? "" : "s") + " x " + config.ringSize()
+                + " entries, " + config.maxInFlight() + " in flight per ring)";
+    }
+
+    /** The ring of the calling loop thread, else the next one round-robin. */
+    Ring pick() {
+        for (Ring r : rings) {
+            if (r.inLoop()) {
+                return r;
+            }
+        }
+        return rings[(nextRing.getAndIncrement() & Integer.MAX_VALUE) % rings.length];
+    }
+
+    void fileClosed() {
+        openFiles.decrementAndGet();
+    }
+
+    /** Files open now (tests check that none leak). */
+    public int openFiles() {
+        return openFiles.get();
+    }
+
+    /** Operations submitted to the kernel so far, over all rings (approximate while running). */
+    public long submittedOps() {
+        long n = 0;
+        for (Ring r : rings) {
+            n += r.submittedOps();
+        }
+        return n;
+    }
+
+    @Override
+    public Mono<DirectFile> open(Path path, OpenMode mode) {
+        Path abs = path.toAbsolutePath();
+        int flags = O_DIRECT | O_CLOEXEC | switch (mode) {
+            case READ -> 0;
+            case CREATE_NEW_WRITE -> O_RDWR | O_CREAT | O_EXCL;
+            case READ_WRITE -> O_RDWR;
+        };
+        int alignment = Alignment.forDirectory(abs.getParent() == null ? abs : abs.getParent());
+        return Mono.<DirectFile>create(sink -> {
+            ByteBuffer cpath = cString(abs);
+            long[] cancelled = {0};
+            sink.onCancel(() -> cancelled[0] = 1);
+            // openat(AT_FDCWD, path, flags, 0644): addr = path, len = mode, union3 = open flags
+            pick().submit(new SimpleOp("open(" + mode + ")", abs, -1, UringOp.OP_OPENAT, UringOp.AT_FDCWD, 0,
+                    BufferUtil.address(cpath), 0644, flags, cpath, new SimpleOp.Callback() {
+                        @Override
+                        public void success(int fd) {
+                            openFiles.incrementAndGet();
+                            UringDirectFile f = new UringDirectFile(UringIoEngine.this, abs, FILE_IDS.incrementAndGet(),
+                                    mode, fd, alignment);
+                            if (cancelled[0] != 0) {
+                                f.close().subscribe(null, e -> { });
+                            } else {
+                                sink.success(f); // a cancel racing this is caught by the discard hook below
+                            }
+                        }
+
+                        @Override
+                        public void error(Throwable error) {
+                            sink.error(error);
+                        }
+                    }, null));
+        }).doOnDiscard(DirectFile.class, f -> f.close().subscribe(null, e -> { }));
+    }
+
+    @Override
+    public Mono<Void> rename(Path from, Path to) {
+        return Mono.<Integer>create(sink -> {
+            // Both NUL-terminated paths in one native buffer: old at 0, new right after.
+            byte[] a = from.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
+            byte[] b = to.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
+            ByteBuffer mem = ByteBuffer.allocateDirect(a.length + b.length + 2);
+            mem.put(a).put((byte) 0).put(b).put((byte) 0).flip();
+            long base = BufferUtil.address(mem);
+            // renameat(AT_FDCWD, from, AT_FDCWD, to, 0): addr = old path, len = new dir fd, off = new path
+            pick().submit(new SimpleOp("rename to " + to, from, -1, UringOp.OP_RENAMEAT, UringOp.AT_FDCWD,
+                    base + a.length + 1, base, UringOp.AT_FDCWD, 0, mem, SimpleOp.Callback.of(sink), null));
+        }).then();
+    }
+
+    @Override
+    public Mono<Void> deleteIfExists(Path path) {
+        return Mono.<Integer>create(sink -> {
+            ByteBuffer p = cString(path.toAbsolutePath());
+            pick().submit(new SimpleOp("unlink", path, -1, UringOp.OP_UNLINKAT, UringOp.AT_FDCWD, 0,
+                    BufferUtil.address(p), 0, 0, p, SimpleOp.Callback.of(sink), null));
+        }).onErrorResume(e -> e instanceof IoOperationException io && io.errno() == Errno.ENOENT, e -> Mono.just(0))
+                .then();
+    }
+
+    @Override
+    public Mono<Void> fsyncDirectory(Path dir) {
+        Path abs = dir.toAbsolutePath();
+        return Mono.<Integer>create(sink -> {
+            ByteBuffer p = cString(abs);
+            pick().submit(new SimpleOp("open directory", abs, -1, UringOp.OP_OPENAT, UringOp.AT_FDCWD, 0,
+                    BufferUtil.address(p), 0, O_DIRECTORY | O_CLOEXEC, p, SimpleOp.Callback.of(sink), null));
+        }).flatMap(fd -> fdOp("fsync directory", abs, UringOp.OP_FSYNC, fd)
+                .onErrorResume(e -> fdOp("close directory", abs, UringOp.OP_CLOSE, fd).then(Mono.error(e)))
+                .then(fdOp("close directory", abs, UringOp.OP_CLOSE, fd)))
+                .then();
+    }
+
+    private Mono<Integer> fdOp(String name, Path path, byte opcode, int fd) {
+        return Mono.create(sink -> pick().submit(new SimpleOp(name, path, -1, opcode, fd, 0, 0, 0, 0, null,
+                SimpleOp.Callback.of(sink), null)));
+    }
+
+    private static ByteBuffer cString(Path p) {
+        byte[] bytes = p.toString().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocateDirect(bytes.length + 1);
+        b.put(bytes).put((byte) 0).flip();
+        return b;
+    }
+
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}
