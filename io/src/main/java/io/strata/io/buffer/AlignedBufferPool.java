@@ -8,7 +8,6 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
@@ -23,9 +22,12 @@ public final class AlignedBufferPool {
     private final int bufferSize;
     private final int capacity;
     private final int alignment;
-    private final ManyToManyConcurrentArrayQueue<AlignedBuffer> free;
+    // Lock-free and spin-free: Agrona's array queues spin while a racing producer publishes, which BlockHound
+    // rightly reports on event-loop threads.
+    private final Queue<AlignedBuffer> free = new ConcurrentLinkedQueue<>();
     private final Queue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waiterCount = new AtomicInteger();
+    private final AtomicInteger available = new AtomicInteger();
     private final Map<AlignedBuffer, Throwable> leaseSites = new ConcurrentHashMap<>();
     private volatile boolean trackLeaks;
 
@@ -42,7 +44,6 @@ public final class AlignedBufferPool {
         this.bufferSize = bufferSize;
         this.capacity = capacity;
         this.alignment = alignment;
-        this.free = new ManyToManyConcurrentArrayQueue<>(capacity);
         // One slab per 1 GiB at most: a ByteBuffer is int-indexed.
         int perSlab = (int) Math.max(1, Math.min(capacity, (1L << 30) / bufferSize));
         int made = 0;
@@ -52,6 +53,7 @@ public final class AlignedBufferPool {
             for (int i = 0; i < n; i++) {
                 ByteBuffer slice = slab.duplicate().position(i * bufferSize).limit((i + 1) * bufferSize).slice();
                 free.offer(new AlignedBuffer(slice, alignment, this));
+                available.incrementAndGet();
             }
             made += n;
         }
@@ -71,7 +73,7 @@ public final class AlignedBufferPool {
 
     /** Buffers available right now. */
     public int available() {
-        return free.size();
+        return available.get();
     }
 
     /** Leases waiting for a buffer. */
@@ -81,7 +83,7 @@ public final class AlignedBufferPool {
 
     /** A buffer, or null when the pool is empty. */
     public AlignedBuffer tryLease() {
-        AlignedBuffer b = free.poll();
+        AlignedBuffer b = pollFree();
         if (b != null) {
             onLeased(b);
         }
@@ -109,7 +111,7 @@ public final class AlignedBufferPool {
         if (!leaseSites.isEmpty()) {
             leaseSites.remove(b);
         }
-        free.offer(b);
+        offerFree(b);
         if (waiterCount.get() > 0) {
             drainToWaiters();
         }
@@ -117,7 +119,7 @@ public final class AlignedBufferPool {
 
     private void drainToWaiters() {
         while (waiterCount.get() > 0) {
-            AlignedBuffer b = free.poll();
+            AlignedBuffer b = pollFree();
             if (b == null) {
                 return;
             }
@@ -134,10 +136,23 @@ public final class AlignedBufferPool {
                 unLeased(b);
             }
             if (!served) {
-                free.offer(b);
+                offerFree(b);
                 return;
             }
         }
+    }
+
+    private AlignedBuffer pollFree() {
+        AlignedBuffer b = free.poll();
+        if (b != null) {
+            available.decrementAndGet();
+        }
+        return b;
+    }
+
+    private void offerFree(AlignedBuffer b) {
+        free.offer(b);
+        available.incrementAndGet();
     }
 
     private void onLeased(AlignedBuffer b) {
@@ -170,7 +185,7 @@ public final class AlignedBufferPool {
 
     /** Throws when buffers are still leased, naming where the first one was leased if tracking is on. */
     public void assertNoLeaks() {
-        int out = capacity - free.size();
+        int out = capacity - available.get();
         if (out != 0) {
             List<Throwable> sites = outstandingLeases();
             IllegalStateException e = new IllegalStateException(out + " of " + capacity + " buffers of "

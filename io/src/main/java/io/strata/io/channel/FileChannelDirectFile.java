@@ -43,7 +43,7 @@ final class FileChannelDirectFile implements DirectFile {
         this.id = id;
         this.mode = mode;
         this.channel = channel;
-        this.alignment = Alignment.forDirectory(path.getParent() == null ? path : path.getParent());
+        this.alignment = engine.alignment();
     }
 
     static Set<OpenOption> options(OpenMode mode) {

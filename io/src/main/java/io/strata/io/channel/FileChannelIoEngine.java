@@ -12,11 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,20 +28,12 @@ public final class FileChannelIoEngine implements IoEngine {
     private static final AtomicLong FILE_IDS = new AtomicLong();
 
     private final IoConfig config;
-    private final ThreadPoolExecutor pool;
+    private final BlockingIoThreads pool;
     private final AtomicInteger openFiles = new AtomicInteger();
 
     public FileChannelIoEngine(IoConfig config) {
         this.config = config;
-        AtomicInteger n = new AtomicInteger();
-        ThreadFactory tf = r -> {
-            Thread t = new Thread(r, "strata-fc-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-        this.pool = new ThreadPoolExecutor(config.fileChannelThreads(), config.fileChannelThreads(), 30,
-                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), tf);
-        pool.allowCoreThreadTimeOut(true);
+        this.pool = new BlockingIoThreads("strata-fc", config.fileChannelThreads());
     }
 
     @Override
@@ -58,7 +46,11 @@ public final class FileChannelIoEngine implements IoEngine {
         return "FileChannel+O_DIRECT (" + config.fileChannelThreads() + " threads)";
     }
 
-    ExecutorService pool() {
+    int alignment() {
+        return config.alignment();
+    }
+
+    BlockingIoThreads pool() {
         return pool;
     }
 
@@ -126,14 +118,7 @@ public final class FileChannelIoEngine implements IoEngine {
 
     @Override
     public void close() {
-        pool.shutdown();
-        try {
-            if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
-                pool.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        pool.shutdown(10, TimeUnit.SECONDS);
     }
 
     @Override

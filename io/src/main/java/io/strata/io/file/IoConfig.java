@@ -10,8 +10,12 @@ package io.strata.io.file;
  * @param maxInFlight     operations in the kernel per ring; more wait in a loop-local queue (at most 65536: the
  *                        16-bit completion data indexes the slot table). The completion queue is sized above it.
  * @param fileChannelThreads threads of the FileChannel engine's bounded pool (its queue depth)
+ * @param alignment       O_DIRECT alignment of offsets, lengths and buffers: a power of two, at least 4096; set it
+ *                        from {@link Alignment#forDirectory} of the data directory at startup, so that opening a
+ *                        file never needs a file-system query
  */
-public record IoConfig(IoEngineKind engine, int rings, int ringSize, int maxInFlight, int fileChannelThreads) {
+public record IoConfig(IoEngineKind engine, int rings, int ringSize, int maxInFlight, int fileChannelThreads,
+                       int alignment) {
     public static final String ENGINE_PROPERTY = "strata.io.engine";
 
     public IoConfig {
@@ -30,26 +34,40 @@ public record IoConfig(IoEngineKind engine, int rings, int ringSize, int maxInFl
         if (fileChannelThreads < 1) {
             throw new IllegalArgumentException("fileChannelThreads must be >= 1, got " + fileChannelThreads);
         }
+        if (alignment < Alignment.MIN || Integer.bitCount(alignment) != 1) {
+            throw new IllegalArgumentException("alignment must be a power of two >= " + Alignment.MIN + ", got "
+                    + alignment);
+        }
     }
 
     public static IoConfig defaults() {
-        return new IoConfig(IoEngineKind.AUTO, Runtime.getRuntime().availableProcessors(), 4096, 4096, 128);
+        return new IoConfig(IoEngineKind.AUTO, Runtime.getRuntime().availableProcessors(), 4096, 4096, 128,
+                Alignment.MIN);
     }
 
     public IoConfig withEngine(IoEngineKind kind) {
-        return new IoConfig(kind, rings, ringSize, maxInFlight, fileChannelThreads);
+        return new IoConfig(kind, rings, ringSize, maxInFlight, fileChannelThreads, alignment);
     }
 
     public IoConfig withRings(int n) {
-        return new IoConfig(engine, n, ringSize, maxInFlight, fileChannelThreads);
+        return new IoConfig(engine, n, ringSize, maxInFlight, fileChannelThreads, alignment);
     }
 
     public IoConfig withMaxInFlight(int n) {
-        return new IoConfig(engine, rings, ringSize, n, fileChannelThreads);
+        return new IoConfig(engine, rings, ringSize, n, fileChannelThreads, alignment);
     }
 
     public IoConfig withFileChannelThreads(int n) {
-        return new IoConfig(engine, rings, ringSize, maxInFlight, n);
+        return new IoConfig(engine, rings, ringSize, maxInFlight, n, alignment);
+    }
+
+    public IoConfig withAlignment(int n) {
+        return new IoConfig(engine, rings, ringSize, maxInFlight, fileChannelThreads, n);
+    }
+
+    /** The defaults, aligned for the file system holding {@code dataDir}. */
+    public static IoConfig forDataDirectory(java.nio.file.Path dataDir) {
+        return defaults().withAlignment(Alignment.forDirectory(dataDir));
     }
 
     /** The engine asked for: the system property when set, else this config's. */

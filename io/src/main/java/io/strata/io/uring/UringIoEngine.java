@@ -7,7 +7,6 @@ import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
-import io.strata.io.file.Alignment;
 import io.strata.io.file.DirectFile;
 import io.strata.io.file.Errno;
 import io.strata.io.file.IoConfig;
@@ -133,7 +132,7 @@ public final class UringIoEngine implements IoEngine {
             case CREATE_NEW_WRITE -> O_RDWR | O_CREAT | O_EXCL;
             case READ_WRITE -> O_RDWR;
         };
-        int alignment = Alignment.forDirectory(abs.getParent() == null ? abs : abs.getParent());
+        int alignment = config.alignment();
         return Mono.<DirectFile>create(sink -> {
             ByteBuffer cpath = cString(abs);
             long[] cancelled = {0};
