@@ -57,8 +57,10 @@ public final class AlignedBuffer {
         if (Integer.bitCount(alignment) != 1) {
             throw new IllegalArgumentException("alignment must be a power of two, got " + alignment);
         }
+        // Not alignedSlice(): it also rounds the end down, losing capacity when it is not a multiple of alignment.
         ByteBuffer raw = ByteBuffer.allocateDirect(capacity + alignment);
-        ByteBuffer slice = raw.alignedSlice(alignment).limit(capacity).slice();
+        int skew = (int) ((alignment - (BufferUtil.address(raw) & (alignment - 1))) & (alignment - 1));
+        ByteBuffer slice = raw.position(skew).limit(skew + capacity).slice();
         AlignedBuffer b = new AlignedBuffer(slice, alignment, null);
         b.state = LEASED;
         return b;

@@ -171,7 +171,7 @@ public final class DirectFileWriter {
     public Mono<Void> append(ByteBuffer src) {
         return Mono.defer(() -> {
             enter("append");
-            return appendLoop(src).doFinally(s -> busy = false);
+            return appendLoop(src).doOnTerminate(this::idle).doOnCancel(this::idle);
         }).doOnCancel(() -> abort().subscribe(null, e -> { }));
     }
 
@@ -188,6 +188,11 @@ public final class DirectFileWriter {
             throw new IllegalStateException("writer for " + finalPath + " failed earlier", f);
         }
         busy = true;
+    }
+
+    /** Before the terminal signal travels downstream, so the next sequential call finds the writer idle. */
+    private void idle() {
+        busy = false;
     }
 
     private Mono<Void> appendLoop(ByteBuffer src) {
@@ -317,7 +322,8 @@ public final class DirectFileWriter {
                         return finalPath;
                     }))
                     .onErrorResume(e -> cleanup().then(Mono.error(e)))
-                    .doFinally(s -> busy = false);
+                    .doOnTerminate(this::idle)
+                    .doOnCancel(this::idle);
         }).doOnCancel(() -> abort().subscribe(null, e -> { }));
     }
 
