@@ -16,7 +16,20 @@ public final class StrataMain implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    /** The configured command line: errors print one line naming the problem (stack trace with -Dstrata.verboseErrors=true). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new StrataMain());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("strata: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            if (Boolean.getBoolean("strata.verboseErrors")) {
+                e.printStackTrace(cmd.getErr());
+            }
+            return 1;
+        });
+        return cl;
+    }
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new StrataMain()).execute(args));
+        System.exit(commandLine().execute(args));
     }
 }
