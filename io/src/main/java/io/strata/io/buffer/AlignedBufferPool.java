@@ -93,18 +93,20 @@ public final class AlignedBufferPool {
     /** A buffer now, or when one is released. Cancelling the lease returns any buffer it was given. */
     public Mono<AlignedBuffer> lease() {
         return Mono.<AlignedBuffer>create(sink -> {
-            AlignedBuffer b = tryLease();
-            if (b != null) {
-                sink.success(b);
-                return;
-            }
             Waiter w = new Waiter(sink);
             sink.onCancel(w::cancel);
+            AlignedBuffer b = tryLease();
+            if (b != null) {
+                if (!w.serve(b)) {
+                    b.release(); // cancelled already
+                }
+                return;
+            }
             waiters.add(w);
             waiterCount.incrementAndGet();
             // A release may have happened between our poll and our add: hand out anything now free.
             drainToWaiters();
-        }).doOnDiscard(AlignedBuffer.class, AlignedBuffer::release);
+        });
     }
 
     void giveBack(AlignedBuffer b) {
@@ -137,7 +139,10 @@ public final class AlignedBufferPool {
             }
             if (!served) {
                 offerFree(b);
-                return;
+                // A waiter added after our poll may have polled the free queue while we held b: go round again.
+                if (waiters.isEmpty()) {
+                    return;
+                }
             }
         }
     }
@@ -197,24 +202,39 @@ public final class AlignedBufferPool {
         }
     }
 
+    /**
+     * One lease waiting for a buffer. MonoSink runs the cancel hook only when it has not delivered a value and never
+     * will; a buffer served in that window is then dropped by the sink (as a dropped onNext, which no discard hook
+     * sees), so the hook itself gives such a buffer back.
+     */
     private static final class Waiter {
+        private static final int WAITING = 0;
+        private static final int SERVED = 1;
+        private static final int CANCELLED = 2;
+        private static final int RECLAIMED = 3;
+
         private final MonoSink<AlignedBuffer> sink;
-        private final AtomicInteger state = new AtomicInteger(); // 0 waiting, 1 served, 2 cancelled
+        private final AtomicInteger state = new AtomicInteger(WAITING);
+        private volatile AlignedBuffer served;
 
         Waiter(MonoSink<AlignedBuffer> sink) {
             this.sink = sink;
         }
 
         boolean serve(AlignedBuffer b) {
-            if (state.compareAndSet(0, 1)) {
-                sink.success(b); // a cancel racing this is caught by the doOnDiscard hook
+            served = b;
+            if (state.compareAndSet(WAITING, SERVED)) {
+                sink.success(b);
                 return true;
             }
+            served = null;
             return false;
         }
 
         void cancel() {
-            state.compareAndSet(0, 2);
+            if (!state.compareAndSet(WAITING, CANCELLED) && state.compareAndSet(SERVED, RECLAIMED)) {
+                served.release();
+            }
         }
     }
 }

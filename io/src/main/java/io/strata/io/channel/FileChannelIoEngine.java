@@ -1,6 +1,8 @@
 package io.strata.io.channel;
 
 import io.strata.io.file.DirectFile;
+import io.strata.io.file.FileIds;
+import io.strata.io.file.Handoff;
 import io.strata.io.file.IoConfig;
 import io.strata.io.file.IoEngine;
 import io.strata.io.file.IoEngineKind;
@@ -15,7 +17,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
@@ -25,8 +26,6 @@ import reactor.core.publisher.MonoSink;
  * Tasks are never interrupted: an interrupt would close the FileChannel under the other readers.
  */
 public final class FileChannelIoEngine implements IoEngine {
-    private static final AtomicLong FILE_IDS = new AtomicLong();
-
     private final IoConfig config;
     private final BlockingIoThreads pool;
     private final AtomicInteger openFiles = new AtomicInteger();
@@ -88,11 +87,24 @@ public final class FileChannelIoEngine implements IoEngine {
     @Override
     public Mono<DirectFile> open(Path path, OpenMode mode) {
         Path abs = path.toAbsolutePath();
-        return call("open(" + mode + ")", abs, -1, () -> {
-            FileChannel ch = FileChannel.open(abs, FileChannelDirectFile.options(mode));
-            openFiles.incrementAndGet();
-            return (DirectFile) new FileChannelDirectFile(this, abs, FILE_IDS.incrementAndGet(), mode, ch);
-        }).doOnDiscard(DirectFile.class, f -> f.close().subscribe(null, e -> { }));
+        return Mono.create(sink -> {
+            Handoff<DirectFile> handoff = new Handoff<>(sink, f -> f.close().subscribe(null, e -> { }));
+            try {
+                pool.execute(() -> {
+                    FileChannel ch;
+                    try {
+                        ch = FileChannel.open(abs, FileChannelDirectFile.options(mode));
+                    } catch (Throwable e) {
+                        handoff.fail(FileChannelErrors.map("open(" + mode + ")", abs, -1, e));
+                        return;
+                    }
+                    openFiles.incrementAndGet();
+                    handoff.deliver(new FileChannelDirectFile(this, abs, FileIds.next(), mode, ch));
+                });
+            } catch (RejectedExecutionException e) {
+                handoff.fail(new IllegalStateException("FileChannel engine is closed; cannot open " + abs, e));
+            }
+        });
     }
 
     @Override

@@ -9,6 +9,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.strata.io.file.DirectFile;
 import io.strata.io.file.Errno;
+import io.strata.io.file.FileIds;
+import io.strata.io.file.Handoff;
 import io.strata.io.file.IoConfig;
 import io.strata.io.file.IoEngine;
 import io.strata.io.file.IoEngineKind;
@@ -21,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.BufferUtil;
 import reactor.core.publisher.Mono;
 
@@ -39,8 +40,6 @@ public final class UringIoEngine implements IoEngine {
     static final int O_CLOEXEC = 0x80000;
     /** x86_64 value; other architectures differ, and this engine ships only the x86_64 native library. */
     static final int O_DIRECT = 0x4000;
-
-    private static final AtomicLong FILE_IDS = new AtomicLong();
 
     private final IoConfig config;
     private final MultiThreadIoEventLoopGroup group;
@@ -135,29 +134,23 @@ public final class UringIoEngine implements IoEngine {
         int alignment = config.alignment();
         return Mono.<DirectFile>create(sink -> {
             ByteBuffer cpath = cString(abs);
-            long[] cancelled = {0};
-            sink.onCancel(() -> cancelled[0] = 1);
+            Handoff<DirectFile> handoff = new Handoff<>(sink, f -> f.close().subscribe(null, e -> { }));
             // openat(AT_FDCWD, path, flags, 0644): addr = path, len = mode, union3 = open flags
             pick().submit(new SimpleOp("open(" + mode + ")", abs, -1, UringOp.OP_OPENAT, UringOp.AT_FDCWD, 0,
                     BufferUtil.address(cpath), 0644, flags, cpath, new SimpleOp.Callback() {
                         @Override
                         public void success(int fd) {
                             openFiles.incrementAndGet();
-                            UringDirectFile f = new UringDirectFile(UringIoEngine.this, abs, FILE_IDS.incrementAndGet(),
-                                    mode, fd, alignment);
-                            if (cancelled[0] != 0) {
-                                f.close().subscribe(null, e -> { });
-                            } else {
-                                sink.success(f); // a cancel racing this is caught by the discard hook below
-                            }
+                            handoff.deliver(new UringDirectFile(UringIoEngine.this, abs, FileIds.next(), mode, fd,
+                                    alignment));
                         }
 
                         @Override
                         public void error(Throwable error) {
-                            sink.error(error);
+                            handoff.fail(error);
                         }
                     }, null));
-        }).doOnDiscard(DirectFile.class, f -> f.close().subscribe(null, e -> { }));
+        });
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.strata.io.file.OpenMode;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
@@ -16,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * A streaming, crash-safe writer of one immutable file (a layer file).
@@ -89,7 +91,13 @@ public final class DirectFileWriter {
     private long preallocatedUpTo;
     private volatile Throwable failure;
     private boolean busy;
-    private boolean done;
+    private volatile boolean done;
+    /** Set by abort (any thread); the append body running on another thread then cleans up when it leaves. */
+    private volatile boolean abortRequested;
+    /** True while the synchronous part of an append runs (it touches {@link #current}). */
+    private volatile boolean appending;
+    private final AtomicBoolean cleanedUp = new AtomicBoolean();
+    private final Sinks.One<Void> cleanupDone = Sinks.one();
 
     private DirectFileWriter(IoEngine engine, AlignedBufferPool pool, DirectFile file, Path finalPath, Path tempPath,
                              Options options) {
@@ -195,7 +203,39 @@ public final class DirectFileWriter {
         busy = false;
     }
 
+    /**
+     * The synchronous part of an append, fenced against a concurrent abort: abort sets {@code abortRequested}
+     * then reads {@code appending}; this sets {@code appending} then reads {@code abortRequested} (both volatile),
+     * so at least one of them sees the other and exactly one runs the cleanup.
+     */
     private Mono<Void> appendLoop(ByteBuffer src) {
+        if (!enterFence()) {
+            return Mono.error(new IllegalStateException("writer for " + finalPath + " was aborted"));
+        }
+        try {
+            return appendLoop0(src);
+        } finally {
+            exitFence();
+        }
+    }
+
+    private boolean enterFence() {
+        appending = true;
+        if (abortRequested) {
+            exitFence();
+            return false;
+        }
+        return true;
+    }
+
+    private void exitFence() {
+        appending = false;
+        if (abortRequested) {
+            startCleanup();
+        }
+    }
+
+    private Mono<Void> appendLoop0(ByteBuffer src) {
         while (src.hasRemaining()) {
             if (current == null) {
                 Mono<Void> wait = acquireBuffer();
@@ -232,7 +272,17 @@ public final class DirectFileWriter {
             if (!inFlight.isEmpty()) {
                 return inFlight.pollFirst();
             }
-            return pool.lease().doOnNext(this::take).then();
+            return pool.lease().doOnNext(leased -> {
+                if (!enterFence()) {
+                    leased.release(); // aborted while we waited
+                    return;
+                }
+                try {
+                    take(leased);
+                } finally {
+                    exitFence();
+                }
+            }).then();
         }
         take(b);
         return null;
@@ -348,23 +398,39 @@ public final class DirectFileWriter {
      */
     public Mono<Void> abort() {
         return Mono.defer(() -> {
-            if (done) {
-                return Mono.empty();
+            if (done && !cleanedUp.get()) {
+                return Mono.empty(); // finished successfully
             }
-            return cleanup();
+            abortRequested = true;
+            if (!appending) {
+                startCleanup();
+            }
+            return cleanupDone.asMono();
         });
     }
 
+    /** After a failure inside finish: the caller's thread is the only one touching the writer. */
     private Mono<Void> cleanup() {
+        abortRequested = true;
+        startCleanup();
+        return cleanupDone.asMono();
+    }
+
+    /** Runs once, when no append body is running: release, wait for the kernel, close, delete. */
+    private void startCleanup() {
+        if (!cleanedUp.compareAndSet(false, true)) {
+            return;
+        }
         done = true;
         if (current != null) {
             current.release();
             current = null;
         }
-        return drain().onErrorResume(e -> Mono.empty())
+        drain().onErrorResume(e -> Mono.empty())
                 .then(file.close().onErrorResume(e -> Mono.empty()))
                 .then(engine.deleteIfExists(tempPath))
-                .doOnSuccess(v -> log.debug("removed unfinished {}", tempPath));
+                .doOnSuccess(v -> log.debug("removed unfinished {}", tempPath))
+                .subscribe(null, cleanupDone::tryEmitError, cleanupDone::tryEmitEmpty);
     }
 
     @Override
