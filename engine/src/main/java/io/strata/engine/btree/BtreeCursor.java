@@ -69,7 +69,8 @@ final class BtreeCursor {
                     return READY;
                 }
                 pendingBlock = f.node.child(i, rootBlock);
-                pendingSearch = false;
+                pendingSearch = f.searchPath; // only the first child taken from a search-path node is on it
+                f.searchPath = false;
                 pending = true;
                 return NEED_LOAD;
             }
@@ -137,6 +138,7 @@ final class BtreeCursor {
     /** FORMAT 7.3 step 3 for nodes on the search path; the edge of the node for later siblings. */
     private void position(Frame f, NodeView node) {
         int n = node.count;
+        f.searchPath = pendingSearch;
         if (!pendingSearch) {
             f.next = forwards ? 0 : n - 1;
             f.end = n;
@@ -164,5 +166,7 @@ final class BtreeCursor {
         final NodeView node = new NodeView();
         int next;
         int end;
+        /** Positioned by binary search and no child taken yet: the next child must be searched too. */
+        boolean searchPath;
     }
 }
