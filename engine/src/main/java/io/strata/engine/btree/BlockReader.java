@@ -1,0 +1,18 @@
+package io.strata.engine.btree;
+
+import org.agrona.DirectBuffer;
+import reactor.core.publisher.Mono;
+
+/**
+ * Where the B-tree reader gets its nodes: 8192-byte blocks by absolute block number of the layer file. The
+ * layer code adapts the block cache to it; tests read byte arrays or files directly.
+ *
+ * <p>Contract: the emitted buffer holds the whole block from index 0 (capacity at least 8192). It only has to
+ * stay valid and unchanged until the subscriber's {@code onNext} returns: the reader decodes or copies what it
+ * needs inside that call, so a cache may evict or reuse the memory afterwards. A block past the end of the file
+ * is an error signal, not a short buffer.
+ */
+@FunctionalInterface
+public interface BlockReader {
+    Mono<DirectBuffer> read(long blockNo);
+}

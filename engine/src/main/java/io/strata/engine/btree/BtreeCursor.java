@@ -1,0 +1,172 @@
+package io.strata.engine.btree;
+
+import static io.strata.engine.btree.BtreeFormat.PAGE_SIZE;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import reactor.core.publisher.Mono;
+
+/**
+ * The scan state of FORMAT 7.3 as an explicit machine: one frame per tree level (root first) holding a private
+ * copy of that level's current node and the next entry to visit. {@link #advance()} moves synchronously through
+ * pages already held; when it needs a page it says so and {@link #load()} fetches it. Copying keeps the scan
+ * independent of how long the block reader's buffers live; it costs one page per level per cursor.
+ *
+ * <p>Not thread-safe: the owner serializes {@code advance} and {@code load}.
+ */
+final class BtreeCursor {
+    static final int READY = 0;
+    static final int NEED_LOAD = 1;
+    static final int END = 2;
+
+    private static final int MAX_DEPTH = 256; // levels are u8 and fall by one per step
+
+    private final BlockReader reader;
+    private final long startBlock;
+    private final long rootBlock;
+    private final int keyLen;
+    private final boolean forwards;
+    private final byte[] searchKey;
+    private final BtreeEntry entry;
+    private Frame[] frames = new Frame[0];
+    /** Index of the deepest loaded frame; -1 before the root is loaded and after the scan ends. */
+    private int top = -1;
+    private long pendingBlock;
+    private boolean pendingSearch;
+    private boolean pending;
+
+    BtreeCursor(BlockReader reader, long startBlock, long rootBlock, int keyLen, VisitDirection dir, byte[] searchKey) {
+        this.reader = reader;
+        this.startBlock = startBlock;
+        this.rootBlock = rootBlock;
+        this.keyLen = keyLen;
+        this.forwards = dir == VisitDirection.FORWARDS;
+        this.searchKey = searchKey;
+        this.entry = new BtreeEntry(keyLen);
+        this.pendingBlock = rootBlock;
+        this.pendingSearch = true;
+        this.pending = true;
+    }
+
+    /** The flyweight showing the entry of the last {@code READY}. */
+    BtreeEntry entry() {
+        return entry;
+    }
+
+    /**
+     * Steps to the next entry: READY (see {@link #entry()}), NEED_LOAD (call {@link #load()} first) or END.
+     */
+    int advance() {
+        if (pending) {
+            return NEED_LOAD;
+        }
+        while (top >= 0) {
+            Frame f = frames[top];
+            if (f.next < f.end && f.next >= 0) {
+                int i = forwards ? f.next++ : f.next--;
+                if (f.node.isLeaf()) {
+                    entry.set(f.node, i);
+                    return READY;
+                }
+                pendingBlock = f.node.child(i, rootBlock);
+                pendingSearch = f.searchPath; // only the first child taken from a search-path node is on it
+                f.searchPath = false;
+                pending = true;
+                return NEED_LOAD;
+            }
+            top--;
+        }
+        return END;
+    }
+
+    /**
+     * True when entries may remain. Below the search path every child holds at least one entry
+     * (num_children is validated), so any frame with entries left, or a pending page, means more to come.
+     */
+    boolean hasMore() {
+        if (pending) {
+            return true;
+        }
+        for (int d = top; d >= 0; d--) {
+            Frame f = frames[d];
+            if (f.next < f.end && f.next >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Reads the pending page into the next frame and positions it; completes empty when done. */
+    Mono<Void> load() {
+        long abs = startBlock + pendingBlock;
+        return reader.read(abs)
+                .switchIfEmpty(Mono.error(() -> new BtreeCorruptionException(abs, "the block reader returned no block")))
+                .doOnNext(buf -> install(buf, abs))
+                .then();
+    }
+
+    private void install(DirectBuffer src, long abs) {
+        int depth = top + 1;
+        int expectedLevel = depth == 0 ? NodeView.ANY_LEVEL : frames[top].node.level - 1;
+        if (depth >= MAX_DEPTH) {
+            throw new BtreeCorruptionException(abs, "tree deeper than " + MAX_DEPTH + " levels");
+        }
+        if (src.capacity() < PAGE_SIZE) {
+            throw new BtreeCorruptionException(abs, "block buffer has " + src.capacity() + " bytes, expected "
+                    + PAGE_SIZE);
+        }
+        Frame f = frame(depth);
+        src.getBytes(0, f.page, 0, PAGE_SIZE);
+        NodeView node = f.node.decode(f.page, abs, keyLen, expectedLevel);
+        position(f, node);
+        top = depth;
+        pending = false;
+    }
+
+    private Frame frame(int depth) {
+        if (depth >= frames.length) {
+            Frame[] grown = new Frame[Math.max(depth + 1, Math.min(MAX_DEPTH, frames.length * 2 + 2))];
+            System.arraycopy(frames, 0, grown, 0, frames.length);
+            frames = grown;
+        }
+        if (frames[depth] == null) {
+            frames[depth] = new Frame();
+        }
+        return frames[depth];
+    }
+
+    /** FORMAT 7.3 step 3 for nodes on the search path; the edge of the node for later siblings. */
+    private void position(Frame f, NodeView node) {
+        int n = node.count;
+        f.searchPath = pendingSearch;
+        if (!pendingSearch) {
+            f.next = forwards ? 0 : n - 1;
+            f.end = n;
+            return;
+        }
+        int r = node.search(searchKey);
+        int idx;
+        if (r >= 0) {
+            idx = r;
+        } else {
+            int insertion = -r - 1; // first key greater than the search key
+            if (forwards) {
+                idx = node.isLeaf() ? insertion : Math.max(insertion - 1, 0);
+            } else {
+                idx = insertion - 1; // -1: nothing here is <= the key, the frame starts exhausted
+            }
+        }
+        f.next = idx;
+        f.end = n;
+    }
+
+    /** One level: a private page copy, its decoded view, and the next entry index (-1 or end: exhausted). */
+    private static final class Frame {
+        final UnsafeBuffer page = new UnsafeBuffer(new byte[PAGE_SIZE]);
+        final NodeView node = new NodeView();
+        int next;
+        int end;
+        /** Positioned by binary search and no child taken yet: the next child must be searched too. */
+        boolean searchPath;
+    }
+}
