@@ -1,15 +1,12 @@
 package io.strata.io.channel;
 
 import io.strata.io.buffer.AlignedBuffer;
-import io.strata.io.file.Alignment;
+import io.strata.io.file.AbstractDirectFile;
 import io.strata.io.file.BufferLoan;
-import io.strata.io.file.DirectFile;
 import io.strata.io.file.Errno;
-import io.strata.io.file.InFlightGate;
 import io.strata.io.file.IoOperationException;
 import io.strata.io.file.OpenMode;
 import io.strata.io.file.ReadBatch;
-import io.strata.io.file.ReadCompletion;
 import io.strata.io.file.ReadOp;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -22,28 +19,18 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import com.sun.nio.file.ExtendedOpenOption;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /** A FileChannel opened with ExtendedOpenOption.DIRECT; every call runs on the engine's bounded pool. */
-final class FileChannelDirectFile implements DirectFile {
+final class FileChannelDirectFile extends AbstractDirectFile {
     private final FileChannelIoEngine engine;
-    private final Path path;
-    private final long id;
-    private final OpenMode mode;
     private final FileChannel channel;
-    private final int alignment;
-    private final InFlightGate gate = new InFlightGate(this::closeNow);
-    private final Sinks.One<Void> closed = Sinks.one();
 
     FileChannelDirectFile(FileChannelIoEngine engine, Path path, long id, OpenMode mode, FileChannel channel) {
+        super(path, id, mode, engine.alignment());
         this.engine = engine;
-        this.path = path;
-        this.id = id;
-        this.mode = mode;
         this.channel = channel;
-        this.alignment = engine.alignment();
     }
 
     static Set<OpenOption> options(OpenMode mode) {
@@ -56,86 +43,28 @@ final class FileChannelDirectFile implements DirectFile {
     }
 
     @Override
-    public Path path() {
-        return path;
-    }
-
-    @Override
-    public long id() {
-        return id;
-    }
-
-    @Override
-    public OpenMode mode() {
-        return mode;
-    }
-
-    @Override
-    public int alignment() {
-        return alignment;
-    }
-
-    private IllegalStateException closedError(String op) {
-        return new IllegalStateException(op + " on closed file " + path);
-    }
-
-    @Override
-    public Mono<Integer> read(ReadOp op) {
-        return transfer("read", false, op.offset(), op.buffer(), op.bufferOffset(), op.length());
-    }
-
-    @Override
-    public Mono<Integer> write(long offset, AlignedBuffer buffer, int bufferOffset, int length) {
-        if (mode == OpenMode.READ) {
-            return Mono.error(new IllegalStateException("write on " + path + " which is open for reading only"));
-        }
-        return transfer("write", true, offset, buffer, bufferOffset, length);
-    }
-
-    private Mono<Integer> transfer(String name, boolean write, long offset, AlignedBuffer buffer, int bufferOffset,
-                                   int length) {
-        try {
-            Alignment.check(name, path, offset, buffer.address() + bufferOffset, length, alignment);
-            if ((long) bufferOffset + length > buffer.capacity()) {
-                throw new IllegalArgumentException(name + " on " + path + ": " + length + " bytes at buffer offset "
-                        + bufferOffset + " exceed the buffer's " + buffer.capacity() + " bytes");
-            }
-        } catch (IllegalArgumentException e) {
-            return Mono.error(e);
-        }
-        return Mono.create(sink -> {
-            if (!gate.tryEnter()) {
-                sink.error(closedError(name));
+    protected void submitTransfer(boolean write, BufferLoan loan, int bufferOffset, long offset, int length) {
+        String name = write ? "write" : "read";
+        AlignedBuffer buffer = loan.buffer();
+        execute(() -> {
+            if (loan.dropIfCancelled()) {
+                opDone();
                 return;
             }
-            BufferLoan loan;
+            int n;
             try {
-                loan = new BufferLoan(buffer, name + " on " + path, sink);
-            } catch (IllegalStateException e) {
-                gate.exit();
-                sink.error(e);
+                n = write ? writeFully(offset, buffer, bufferOffset, length)
+                        : readFully(offset, buffer, bufferOffset, length);
+            } catch (Throwable e) {
+                opDone();
+                loan.failed(FileChannelErrors.map(name, path, offset, e));
                 return;
             }
-            execute(() -> {
-                if (loan.dropIfCancelled()) {
-                    gate.exit();
-                    return;
-                }
-                int n;
-                try {
-                    n = write ? writeFully(offset, buffer, bufferOffset, length)
-                            : readFully(offset, buffer, bufferOffset, length);
-                } catch (Throwable e) {
-                    gate.exit();
-                    loan.failed(FileChannelErrors.map(name, path, offset, e));
-                    return;
-                }
-                gate.exit();
-                loan.succeeded(n);
-            }, e -> {
-                gate.exit();
-                loan.failed(e);
-            });
+            opDone();
+            loan.succeeded(n);
+        }, e -> {
+            opDone();
+            loan.failed(e);
         });
     }
 
@@ -180,50 +109,35 @@ final class FileChannelDirectFile implements DirectFile {
     }
 
     @Override
-    public Flux<ReadCompletion> readBatch(List<ReadOp> ops) {
-        for (ReadOp op : ops) {
-            try {
-                Alignment.check("read", path, op.offset(), op.buffer().address() + op.bufferOffset(), op.length(),
-                        alignment);
-            } catch (IllegalArgumentException e) {
-                return Flux.error(e);
-            }
-        }
-        return ReadBatch.create("read on " + path, ops, batch -> {
-            for (int i = 0; i < ops.size(); i++) {
-                if (!gate.tryEnter()) {
-                    // Ops before i are queued and will complete; the rest never started.
-                    batch.abort(ops.subList(i, ops.size()), closedError("read"));
+    protected void submitBatch(ReadBatch batch, List<ReadOp> ops) {
+        for (int i = 0; i < ops.size(); i++) {
+            int index = i;
+            ReadOp op = ops.get(i);
+            execute(() -> {
+                if (batch.dropIfTerminated(op)) {
+                    opDone();
                     return;
                 }
-                int index = i;
-                ReadOp op = ops.get(i);
-                execute(() -> {
-                    if (batch.dropIfTerminated(op)) {
-                        gate.exit();
-                        return;
-                    }
-                    int n;
-                    try {
-                        n = readFully(op.offset(), op.buffer(), op.bufferOffset(), op.length());
-                    } catch (Throwable e) {
-                        gate.exit();
-                        batch.failed(op, FileChannelErrors.map("read", path, op.offset(), e));
-                        return;
-                    }
-                    gate.exit();
-                    batch.succeeded(index, op, n);
-                }, e -> {
-                    gate.exit();
-                    batch.failed(op, e);
-                });
-            }
-        });
+                int n;
+                try {
+                    n = readFully(op.offset(), op.buffer(), op.bufferOffset(), op.length());
+                } catch (Throwable e) {
+                    opDone();
+                    batch.failed(op, FileChannelErrors.map("read", path, op.offset(), e));
+                    return;
+                }
+                opDone();
+                batch.succeeded(index, op, n);
+            }, e -> {
+                opDone();
+                batch.failed(op, e);
+            });
+        }
     }
 
     private Mono<Void> blocking(String op, long offset, IoCall call) {
         return Mono.<Boolean>create(sink -> {
-            if (!gate.tryEnter()) {
+            if (!acquire()) {
                 sink.error(closedError(op));
                 return;
             }
@@ -232,7 +146,7 @@ final class FileChannelDirectFile implements DirectFile {
                     call.run();
                     return Boolean.TRUE;
                 } finally {
-                    gate.exit();
+                    opDone();
                 }
             });
         }).then();
@@ -280,7 +194,7 @@ final class FileChannelDirectFile implements DirectFile {
     @Override
     public Mono<Long> size() {
         return Mono.<Long>create(sink -> {
-            if (!gate.tryEnter()) {
+            if (!acquire()) {
                 sink.error(closedError("size"));
                 return;
             }
@@ -288,21 +202,14 @@ final class FileChannelDirectFile implements DirectFile {
                 try {
                     return channel.size();
                 } finally {
-                    gate.exit();
+                    opDone();
                 }
             });
         });
     }
 
     @Override
-    public Mono<Void> close() {
-        return Mono.defer(() -> {
-            gate.close();
-            return closed.asMono();
-        });
-    }
-
-    private void closeNow() {
+    protected void closeNow(Sinks.One<Void> closed) {
         execute(() -> {
             try {
                 channel.close();
@@ -325,6 +232,6 @@ final class FileChannelDirectFile implements DirectFile {
 
     @Override
     public String toString() {
-        return "FileChannelDirectFile{" + path + ", mode=" + mode + '}';
+        return "FileChannelDirectFile{" + path + ", mode=" + mode() + '}';
     }
 }

@@ -1,14 +1,10 @@
 package io.strata.io.uring;
 
-import io.strata.io.buffer.AlignedBuffer;
-import io.strata.io.file.Alignment;
+import io.strata.io.file.AbstractDirectFile;
 import io.strata.io.file.BufferLoan;
-import io.strata.io.file.DirectFile;
 import io.strata.io.file.Errno;
-import io.strata.io.file.InFlightGate;
 import io.strata.io.file.IoOperationException;
 import io.strata.io.file.OpenMode;
-import io.strata.io.file.ReadCompletion;
 import io.strata.io.file.ReadBatch;
 import io.strata.io.file.ReadOp;
 import java.nio.ByteBuffer;
@@ -19,7 +15,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.agrona.BufferUtil;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
@@ -28,28 +23,19 @@ import reactor.core.scheduler.Schedulers;
  * A file opened through an io_uring ring. The descriptor is closed only after every operation that was
  * accepted has completed, so a reused descriptor number can never receive a stale operation.
  */
-final class UringDirectFile implements DirectFile {
+final class UringDirectFile extends AbstractDirectFile {
     private static final int STATX_SIZE_MASK = 0x200;
     private static final int AT_EMPTY_PATH = 0x1000;
     private static final int STATX_STRUCT_SIZE = 256;
     private static final int STX_SIZE_OFFSET = 40;
 
     private final UringIoEngine engine;
-    private final Path path;
-    private final long id;
-    private final OpenMode mode;
     private final int fd;
-    private final int alignment;
-    private final InFlightGate gate = new InFlightGate(this::submitClose);
-    private final Sinks.One<Void> closed = Sinks.one();
 
     UringDirectFile(UringIoEngine engine, Path path, long id, OpenMode mode, int fd, int alignment) {
+        super(path, id, mode, alignment);
         this.engine = engine;
-        this.path = path;
-        this.id = id;
-        this.mode = mode;
         this.fd = fd;
-        this.alignment = alignment;
     }
 
     int fd() {
@@ -57,103 +43,17 @@ final class UringDirectFile implements DirectFile {
     }
 
     @Override
-    public Path path() {
-        return path;
+    protected void submitTransfer(boolean write, BufferLoan loan, int bufferOffset, long offset, int length) {
+        engine.pick().submit(new TransferOp(this, write, loan, bufferOffset, offset, length));
     }
 
     @Override
-    public long id() {
-        return id;
-    }
-
-    @Override
-    public OpenMode mode() {
-        return mode;
-    }
-
-    @Override
-    public int alignment() {
-        return alignment;
-    }
-
-    private boolean acquire() {
-        return gate.tryEnter();
-    }
-
-    /** Counts an operation out (on completion, or when it is dropped before submission). */
-    void opDone() {
-        gate.exit();
-    }
-
-    private IllegalStateException closedError(String op) {
-        return new IllegalStateException(op + " on closed file " + path);
-    }
-
-    @Override
-    public Mono<Integer> read(ReadOp op) {
-        return transfer("read", false, op.offset(), op.buffer(), op.bufferOffset(), op.length());
-    }
-
-    @Override
-    public Mono<Integer> write(long offset, AlignedBuffer buffer, int bufferOffset, int length) {
-        if (mode == OpenMode.READ) {
-            return Mono.error(new IllegalStateException("write on " + path + " which is open for reading only"));
+    protected void submitBatch(ReadBatch batch, List<ReadOp> ops) {
+        List<TransferOp> members = new ArrayList<>(ops.size());
+        for (int i = 0; i < ops.size(); i++) {
+            members.add(new TransferOp(this, batch, i, ops.get(i)));
         }
-        return transfer("write", true, offset, buffer, bufferOffset, length);
-    }
-
-    private Mono<Integer> transfer(String name, boolean write, long offset, AlignedBuffer buffer, int bufferOffset,
-                                   int length) {
-        try {
-            Alignment.check(name, path, offset, buffer.address() + bufferOffset, length, alignment);
-            if ((long) bufferOffset + length > buffer.capacity()) {
-                throw new IllegalArgumentException(name + " on " + path + ": " + length + " bytes at buffer offset "
-                        + bufferOffset + " exceed the buffer's " + buffer.capacity() + " bytes");
-            }
-        } catch (IllegalArgumentException e) {
-            return Mono.error(e);
-        }
-        return Mono.create(sink -> {
-            if (!acquire()) {
-                sink.error(closedError(name));
-                return;
-            }
-            BufferLoan loan;
-            try {
-                loan = new BufferLoan(buffer, name + " on " + path, sink);
-            } catch (IllegalStateException e) {
-                opDone();
-                sink.error(e);
-                return;
-            }
-            engine.pick().submit(new TransferOp(this, write, loan, bufferOffset, offset, length));
-        });
-    }
-
-    @Override
-    public Flux<ReadCompletion> readBatch(List<ReadOp> ops) {
-        for (ReadOp op : ops) {
-            try {
-                Alignment.check("read", path, op.offset(), op.buffer().address() + op.bufferOffset(), op.length(),
-                        alignment);
-            } catch (IllegalArgumentException e) {
-                return Flux.error(e);
-            }
-        }
-        return ReadBatch.create("read on " + path, ops, batch -> {
-            List<TransferOp> members = new ArrayList<>(ops.size());
-            for (int i = 0; i < ops.size(); i++) {
-                if (!acquire()) {
-                    for (int j = 0; j < i; j++) {
-                        opDone();
-                    }
-                    batch.abort(ops, closedError("read"));
-                    return;
-                }
-                members.add(new TransferOp(this, batch, i, ops.get(i)));
-            }
-            engine.pick().submitAll(members);
-        });
+        engine.pick().submitAll(members);
     }
 
     @Override
@@ -225,32 +125,25 @@ final class UringDirectFile implements DirectFile {
     }
 
     @Override
-    public Mono<Void> close() {
-        return Mono.defer(() -> {
-            gate.close();
-            return closed.asMono();
-        });
-    }
-
-    private void submitClose() {
+    protected void closeNow(Sinks.One<Void> done) {
         engine.pick().submit(new SimpleOp("close", path, -1, UringOp.OP_CLOSE, fd, 0, 0, 0, 0, null,
                 new SimpleOp.Callback() {
                     @Override
                     public void success(int res) {
                         engine.fileClosed();
-                        closed.tryEmitEmpty();
+                        done.tryEmitEmpty();
                     }
 
                     @Override
                     public void error(Throwable error) {
                         engine.fileClosed();
-                        closed.tryEmitError(error);
+                        done.tryEmitError(error);
                     }
                 }, null));
     }
 
     @Override
     public String toString() {
-        return "UringDirectFile{" + path + ", fd=" + fd + ", mode=" + mode + '}';
+        return "UringDirectFile{" + path + ", fd=" + fd + ", mode=" + mode() + '}';
     }
 }
