@@ -1,0 +1,33 @@
+package io.strata.perf;
+
+import io.strata.io.buffer.AlignedBufferPool;
+import io.strata.io.file.DirectFile;
+import io.strata.io.file.IoEngine;
+import io.strata.io.file.OpenMode;
+import java.nio.file.Path;
+
+/** One measured run of a Strata engine on one file: open, lease the buffers, run the closed loop, close. */
+final class EngineRun {
+    private EngineRun() {
+    }
+
+    /** {@code preallocate}: bytes to fallocate before the run (a new file for writes), or 0. */
+    static EngineResult run(BenchEngine kind, IoEngine engine, Path path, OpenMode mode,
+                            ClosedLoopRun.Settings settings, OffsetPlan plan, CpuClock cpu, long preallocate)
+            throws InterruptedException {
+        DirectFile file = engine.open(path, mode).block();
+        try {
+            if (preallocate > 0) {
+                file.fallocate(0, preallocate).block();
+            }
+            // at least 2: the pool's Agrona queue refuses a capacity of 1
+            AlignedBufferPool pool = new AlignedBufferPool(settings.block(), Math.max(2, settings.qd()),
+                    file.alignment());
+            EngineResult r = ClosedLoopRun.run(kind.label(), file, pool, settings, plan, cpu);
+            pool.assertNoLeaks();
+            return r;
+        } finally {
+            file.close().block();
+        }
+    }
+}
