@@ -1,6 +1,7 @@
 package io.strata.perf;
 
 import io.strata.io.channel.FileChannelIoEngine;
+import io.strata.io.file.Alignment;
 import io.strata.io.file.IoConfig;
 import io.strata.io.file.IoEngine;
 import io.strata.io.file.IoEngineKind;
@@ -58,7 +59,7 @@ public enum BenchEngine {
     public IoEngine create(int maxQd, int rings) {
         int ringSize = Math.max(256, Integer.highestOneBit(Math.max(1, maxQd - 1)) << 1);
         IoConfig cfg = new IoConfig(kind(), rings, Math.min(ringSize, 32768), Math.max(256, maxQd),
-                Math.max(1, maxQd));
+                Math.max(1, maxQd), Alignment.MIN);
         return switch (this) {
             case URING -> {
                 if (!UringIoEngine.isAvailable()) {

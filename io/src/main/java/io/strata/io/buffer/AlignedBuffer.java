@@ -119,13 +119,17 @@ public final class AlignedBuffer {
         return (int) STATE.getVolatile(this) == LEASED;
     }
 
-    /** Called by an engine when it hands the buffer to the kernel. Refuses a buffer already in use. */
-    public void beginIo(String operation) {
+    /**
+     * Called by an engine when it hands the buffer to the kernel. Refuses a buffer already in use. The error
+     * names "{@code operation} on {@code target}"; both are joined only on failure (this runs once per I/O).
+     */
+    public void beginIo(String operation, Object target) {
         if (!isLeased()) {
-            throw new IllegalStateException(operation + " on a buffer that is not leased: " + this);
+            throw new IllegalStateException(operation + " on " + target + " with a buffer that is not leased: " + this);
         }
         if (!IN_FLIGHT.compareAndSet(this, false, true)) {
-            throw new IllegalStateException(operation + " on a buffer that another I/O operation still uses: " + this);
+            throw new IllegalStateException(operation + " on " + target
+                    + " with a buffer that another I/O operation still uses: " + this);
         }
     }
 

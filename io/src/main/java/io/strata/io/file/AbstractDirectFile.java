@@ -93,7 +93,7 @@ public abstract class AbstractDirectFile implements DirectFile {
             }
             BufferLoan loan;
             try {
-                loan = new BufferLoan(buffer, name + " on " + path, sink);
+                loan = new BufferLoan(buffer, name, path, sink);
             } catch (IllegalStateException e) {
                 opDone();
                 sink.error(e);
@@ -119,7 +119,7 @@ public abstract class AbstractDirectFile implements DirectFile {
                 return Flux.error(e);
             }
         }
-        return ReadBatch.create("read on " + path, ops, batch -> {
+        return ReadBatch.create("read", path, ops, batch -> {
             for (int i = 0; i < ops.size(); i++) {
                 if (!acquire()) {
                     for (int j = 0; j < i; j++) {

@@ -32,8 +32,8 @@ public final class BufferLoan {
     private volatile int state;
 
     /** Marks the buffer in flight (refusing one already in use) and hooks the sink's cancel. */
-    public BufferLoan(AlignedBuffer buffer, String operation, MonoSink<Integer> sink) {
-        buffer.beginIo(operation);
+    public BufferLoan(AlignedBuffer buffer, String operation, Object target, MonoSink<Integer> sink) {
+        buffer.beginIo(operation, target);
         this.buffer = buffer;
         this.sink = sink;
         sink.onCancel(this::cancel);

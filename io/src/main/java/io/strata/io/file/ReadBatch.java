@@ -28,7 +28,8 @@ public final class ReadBatch {
      * A Flux that, per subscription, marks every op's buffer in flight and hands the batch to {@code submit}.
      * A buffer that is already in flight fails the batch before anything is submitted.
      */
-    public static Flux<ReadCompletion> create(String operation, List<ReadOp> ops, Consumer<ReadBatch> submit) {
+    public static Flux<ReadCompletion> create(String operation, Object target, List<ReadOp> ops,
+                                              Consumer<ReadBatch> submit) {
         if (ops.isEmpty()) {
             return Flux.empty();
         }
@@ -36,7 +37,7 @@ public final class ReadBatch {
             ReadBatch batch = new ReadBatch(sink, ops.size());
             for (int i = 0; i < ops.size(); i++) {
                 try {
-                    ops.get(i).buffer().beginIo(operation);
+                    ops.get(i).buffer().beginIo(operation, target);
                 } catch (IllegalStateException e) {
                     for (int j = 0; j < i; j++) {
                         ops.get(j).buffer().endIo();
