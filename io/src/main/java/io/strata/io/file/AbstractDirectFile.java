@@ -111,15 +111,7 @@ public abstract class AbstractDirectFile implements DirectFile {
 
     @Override
     public final Flux<ReadCompletion> readBatch(List<ReadOp> ops) {
-        for (ReadOp op : ops) {
-            try {
-                Alignment.check("read", path, op.offset(), op.buffer().address() + op.bufferOffset(), op.length(),
-                        alignment);
-            } catch (IllegalArgumentException e) {
-                return Flux.error(e);
-            }
-        }
-        return ReadBatch.create("read", path, ops, batch -> {
+        return ReadBatch.create("read", path, ops, this::checkBatch, batch -> {
             for (int i = 0; i < ops.size(); i++) {
                 if (!acquire()) {
                     for (int j = 0; j < i; j++) {
@@ -131,6 +123,13 @@ public abstract class AbstractDirectFile implements DirectFile {
             }
             submitBatch(batch, ops);
         });
+    }
+
+    private void checkBatch(List<ReadOp> ops) {
+        for (ReadOp op : ops) {
+            Alignment.check("read", path, op.offset(), op.buffer().address() + op.bufferOffset(), op.length(),
+                    alignment);
+        }
     }
 
     /** Starts every read of the batch (each already counted in): one hop where the engine can. */

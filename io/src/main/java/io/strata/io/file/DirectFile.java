@@ -11,9 +11,12 @@ import reactor.core.publisher.Mono;
  * non-blocking for the subscriber's thread. Offsets, lengths and buffer addresses must be multiples of
  * {@link #alignment()}; a misaligned request fails with IllegalArgumentException before reaching the kernel.
  *
- * <p><b>Buffer ownership.</b> A buffer passed to an operation is lent to it. On success or error it is the
- * caller's again. If the subscriber cancels while the operation is in flight, ownership passes to the engine,
- * which releases the buffer as soon as the kernel is done with it; the caller must not touch it afterwards.
+ * <p><b>Buffer ownership.</b> A buffer passed to {@link #read} or {@link #write} is lent to it. On success or
+ * error it is the caller's again. If the subscriber cancels while the operation is in flight, ownership passes to
+ * the engine, which releases the buffer as soon as the kernel is done with it; the caller must not touch it
+ * afterwards. {@link #readBatch} is simpler to use from a pipeline: once subscribed, the engine owns every buffer
+ * of the batch until it emits that buffer's completion; whatever ends the batch early (refusal, error, cancel),
+ * the engine releases the buffers it did not emit.
  *
  * <p>Failures are {@link IoOperationException}s naming the operation, the path, the offset and the errno.
  */
@@ -40,7 +43,8 @@ public interface DirectFile {
 
     /**
      * Submits all reads together (one hop to the ring) and emits each completion as it happens, in completion
-     * order. On error or cancel, the buffers of reads not yet emitted pass to the engine, which releases them.
+     * order. Each op needs its own buffer. The buffers of reads not emitted are released by the engine, whatever
+     * ends the batch (see the ownership rule above).
      */
     Flux<ReadCompletion> readBatch(List<ReadOp> ops);
 

@@ -9,9 +9,10 @@ import reactor.core.publisher.FluxSink;
 /**
  * Engine SPI: the reads of one batch emitting each completion into one Flux.
  *
- * <p>Once the batch is terminated (cancelled, or failed by one read), reads that complete later release their
- * own buffers, and so does the failed read; completions queued in the sink but never delivered are released by
- * the Flux's discard hook. Completions delivered before belong to the subscriber.
+ * <p>From subscription on, the engine owns every buffer of the batch that has not been emitted. Once the batch
+ * is terminated (refused, cancelled, or failed by one read), reads that complete later release their own buffers,
+ * and so does the failed read; completions queued in the sink but never delivered are released by the Flux's
+ * discard hook. Completions delivered before belong to the subscriber.
  */
 public final class ReadBatch {
     private final FluxSink<ReadCompletion> sink;
@@ -25,25 +26,34 @@ public final class ReadBatch {
     }
 
     /**
-     * A Flux that, per subscription, marks every op's buffer in flight and hands the batch to {@code submit}.
-     * A buffer that is already in flight fails the batch before anything is submitted.
+     * A Flux that, per subscription, checks the batch with {@code validate}, marks every op's buffer in flight and
+     * hands the batch to {@code submit}. From subscription on, every buffer not yet emitted is the engine's: a batch
+     * refused here (invalid, or a buffer already used by another operation) releases its buffers, except one that
+     * another operation still uses.
      */
     public static Flux<ReadCompletion> create(String operation, Object target, List<ReadOp> ops,
-                                              Consumer<ReadBatch> submit) {
+                                              Consumer<List<ReadOp>> validate, Consumer<ReadBatch> submit) {
         if (ops.isEmpty()) {
             return Flux.empty();
         }
         return Flux.<ReadCompletion>create(sink -> {
             ReadBatch batch = new ReadBatch(sink, ops.size());
+            try {
+                validate.accept(ops);
+            } catch (IllegalArgumentException e) {
+                batch.abort(ops, e, false);
+                return;
+            }
             for (int i = 0; i < ops.size(); i++) {
                 try {
                     ops.get(i).buffer().beginIo(operation, target);
                 } catch (IllegalStateException e) {
-                    for (int j = 0; j < i; j++) {
-                        ops.get(j).buffer().endIo();
+                    batch.abort(ops.subList(0, i), e, true);
+                    for (ReadOp later : ops.subList(i + 1, ops.size())) {
+                        if (!later.buffer().isInFlight() && later.buffer().isLeased()) {
+                            later.buffer().release();
+                        }
                     }
-                    batch.terminated = true;
-                    sink.error(e);
                     return;
                 }
             }
@@ -65,10 +75,17 @@ public final class ReadBatch {
         return false;
     }
 
-    /** Fails the whole batch before an op was submitted (e.g. the file is closed); buffers go back to the caller. */
+    /** Fails the whole batch before any op was submitted (e.g. the file is closed) and releases the buffers. */
     public void abort(List<ReadOp> notSubmitted, Throwable error) {
+        abort(notSubmitted, error, true);
+    }
+
+    private void abort(List<ReadOp> notSubmitted, Throwable error, boolean marked) {
         for (ReadOp op : notSubmitted) {
-            op.buffer().endIo();
+            if (marked) {
+                op.buffer().endIo();
+            }
+            op.buffer().release();
         }
         fail(error);
     }

@@ -172,9 +172,10 @@ abstract class IoEngineContract {
                 .expectError(IllegalArgumentException.class).verify(T);
         assertThrows(IllegalArgumentException.class, () -> new ReadOp(0, b, 0, b.capacity() + BLOCK));
         // nothing was submitted: buffers are still the caller's and not in flight
+        // single reads gave the buffer back to the caller; the refused batch was subscribed, so the engine
+        // released both of its buffers
         assertTrue(!b.isInFlight() && !other.isInFlight());
-        b.release();
-        other.release();
+        assertTrue(!b.isLeased() && !other.isLeased(), "a refused batch releases its buffers");
         r.close().block(T);
     }
 
@@ -200,7 +201,14 @@ abstract class IoEngineContract {
                 .expectErrorSatisfies(e -> assertTrue(e.getMessage().contains("still uses"), e.getMessage()))
                 .verify(T);
         assertTrue(!b.isInFlight());
-        b.release();
+        assertTrue(!b.isLeased(), "the refused batch released its buffer once");
+        // a single read refused the same way leaves the buffer with the caller
+        AlignedBuffer c = pool.tryLease();
+        c.beginIo("test", "holder");
+        StepVerifier.create(r.read(0, c, BLOCK)).expectError(IllegalStateException.class).verify(T);
+        c.endIo();
+        assertTrue(c.isLeased());
+        c.release();
         r.close().block(T);
     }
 
@@ -312,6 +320,11 @@ abstract class IoEngineContract {
             assertTrue(e.getMessage().contains("closed"), e.getMessage());
         }).verify(T);
         bufs.forEach(AlignedBuffer::release);
+        // a batch on the closed file is refused, and the engine releases its buffers
+        List<ReadOp> late = List.of(ReadOp.of(0, pool.tryLease(), BLOCK), ReadOp.of(BLOCK, pool.tryLease(), BLOCK));
+        StepVerifier.create(r.readBatch(late)).expectErrorSatisfies(e ->
+                assertTrue(e.getMessage().contains("closed"), e.getMessage())).verify(T);
+        late.forEach(op -> assertTrue(!op.buffer().isLeased()));
         // close is idempotent
         r.close().block(T);
     }
