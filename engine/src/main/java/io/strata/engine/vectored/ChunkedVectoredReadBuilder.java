@@ -20,6 +20,7 @@ public final class ChunkedVectoredReadBuilder {
     private final long maxReadSize;
     private final long startChunk;
     private long endChunk;
+    private long dataEnd;
     private final ArrayList<BlobMeta> blobs = new ArrayList<>(4);
 
     /**
@@ -39,6 +40,7 @@ public final class ChunkedVectoredReadBuilder {
         this.maxReadSize = maxReadSize;
         this.startChunk = first.offset() / chunkSize;
         this.endChunk = ceilDiv(end, chunkSize);
+        this.dataEnd = end;
         blobs.add(first);
     }
 
@@ -64,6 +66,7 @@ public final class ChunkedVectoredReadBuilder {
         }
         // As Neon: may only "shrink" for a zero-length blob on a chunk boundary, which drops no planned bytes.
         endChunk = e;
+        dataEnd = end;
         blobs.add(blob);
         return true;
     }
@@ -79,7 +82,7 @@ public final class ChunkedVectoredReadBuilder {
 
     /** The planned read: {@code [startChunk * CHUNK, endChunk * CHUNK)} with the blobs added so far. */
     public VectoredRead build() {
-        return new VectoredRead(startChunk * chunkSize, endChunk * chunkSize, blobs);
+        return new VectoredRead(startChunk * chunkSize, endChunk * chunkSize, dataEnd, blobs);
     }
 
     private static void checkRange(BlobMeta blob, long end) {

@@ -8,14 +8,20 @@ import java.util.List;
  * length comes from its header. May be empty ({@code start == end}) when a planned blob had no bytes before
  * the next index entry, which a well-formed layer never produces.
  *
- * @param start first file byte of the read (a chunk boundary)
- * @param end   exclusive end (a chunk boundary, {@code >= start})
- * @param blobs the blobs to decode, ascending offsets, at least one, all in {@code [start, end]}
+ * <p>{@code dataEnd} is the unrounded planned end of the last blob. Bytes between it and {@code end} are only
+ * chunk padding: in a layer file the index follows, but in a file that simply ends after its last blob they lie
+ * past the end of the file, and a reader must not require them.
+ *
+ * @param start   first file byte of the read (a chunk boundary)
+ * @param end     exclusive end (a chunk boundary, {@code >= dataEnd})
+ * @param dataEnd exclusive planned end of the last blob ({@code >=} its offset)
+ * @param blobs   the blobs to decode, ascending offsets, at least one, all in {@code [start, dataEnd]}
  */
-public record VectoredRead(long start, long end, List<BlobMeta> blobs) {
+public record VectoredRead(long start, long end, long dataEnd, List<BlobMeta> blobs) {
     public VectoredRead {
-        if (start < 0 || end < start) {
-            throw new IllegalArgumentException("bad read range [" + start + ", " + end + ")");
+        if (start < 0 || end < dataEnd || dataEnd < start) {
+            throw new IllegalArgumentException("bad read range [" + start + ", " + end + ") with data end "
+                    + dataEnd);
         }
         blobs = List.copyOf(blobs);
         if (blobs.isEmpty()) {
@@ -23,9 +29,9 @@ public record VectoredRead(long start, long end, List<BlobMeta> blobs) {
         }
         long prev = -1;
         for (BlobMeta b : blobs) {
-            if (b.offset() <= prev || b.offset() < start || b.offset() > end) {
+            if (b.offset() <= prev || b.offset() < start || b.offset() > dataEnd) {
                 throw new IllegalArgumentException("blob offset " + b.offset() + " out of order or outside ["
-                        + start + ", " + end + ")");
+                        + start + ", " + dataEnd + "]");
             }
             prev = b.offset();
         }
@@ -47,6 +53,11 @@ public record VectoredRead(long start, long end, List<BlobMeta> blobs) {
     /** The file offset of blob {@code i}'s header. */
     public long offset(int i) {
         return blobs.get(i).offset();
+    }
+
+    /** Where blob {@code i} may end at most, as planned: the next blob's offset, or {@link #dataEnd()}. */
+    public long plannedEnd(int i) {
+        return i + 1 < blobs.size() ? blobs.get(i + 1).offset() : dataEnd;
     }
 
     @Override
