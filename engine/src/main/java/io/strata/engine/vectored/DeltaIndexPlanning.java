@@ -1,0 +1,120 @@
+package io.strata.engine.vectored;
+
+import io.strata.engine.btree.BtreeEntry;
+import io.strata.engine.btree.DiskBtreeReader;
+import io.strata.engine.key.Key;
+import io.strata.engine.key.KeyRange;
+import io.strata.engine.key.KeySpace;
+import io.strata.engine.key.Lsn;
+import java.util.List;
+import java.util.Objects;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Plans the reads of a delta layer lookup (FORMAT 11.2, Neon's {@code DeltaLayerInner::plan_reads}): streams the
+ * 26-byte {@code key ‖ lsn} index from each range's {@code start ‖ l0} into a {@link VectoredReadPlanner}, so that a
+ * will_init value drops the older values of its key.
+ */
+public final class DeltaIndexPlanning {
+    private DeltaIndexPlanning() {
+    }
+
+    /**
+     * For each range {@code [a, b)} of {@code keySpace}, in order, each entry (key, lsn, BlobRef) gets the flag
+     * {@link BlobFlag#IGNORE} if {@code lsn ∉ [l0, l1)}, else {@link BlobFlag#REPLACE_ALL} if will_init, else
+     * {@link BlobFlag#NONE}. If {@code key >= b}, or {@code key.next() == b && lsn >= l1}, the range ends at the
+     * entry's blob position; else the entry is handled. If the index runs out, the range ends at
+     * {@code indexStartBlk × 8192}. Lazy: each subscription streams the index anew.
+     */
+    public static Mono<List<VectoredRead>> plan(DiskBtreeReader index, long indexStartBlk, KeySpace keySpace,
+                                                Lsn l0, Lsn l1, long maxReadSize) {
+        return plan(index, indexStartBlk, keySpace, l0, l1, maxReadSize, ChunkedVectoredReadBuilder.DEFAULT_CHUNK_SIZE);
+    }
+
+    /** As {@link #plan(DiskBtreeReader, long, KeySpace, Lsn, Lsn, long)} with a chunk size. */
+    public static Mono<List<VectoredRead>> plan(DiskBtreeReader index, long indexStartBlk, KeySpace keySpace,
+                                                Lsn l0, Lsn l1, long maxReadSize, int chunkSize) {
+        IndexPlanning.checkKeyLen(index, IndexPlanning.DELTA_KEY_SIZE, "delta layer");
+        long valuesEnd = IndexPlanning.valuesEnd(indexStartBlk);
+        Objects.requireNonNull(keySpace, "keySpace");
+        long lo = l0.value();
+        long hi = l1.value();
+        return Mono.defer(() -> {
+            VectoredReadPlanner planner = new VectoredReadPlanner(maxReadSize, chunkSize);
+            IndexPlanning.KeyDecoder keys = new IndexPlanning.KeyDecoder();
+            byte[] raw = new byte[IndexPlanning.DELTA_KEY_SIZE];
+            return Flux.fromIterable(keySpace.ranges())
+                    .concatMap(range -> new RangeScan(planner, keys, raw, range, lo, hi).run(index, valuesEnd))
+                    .then(Mono.fromSupplier(planner::finish));
+        });
+    }
+
+    /** The scan of one key range; consumes each flyweight entry inside the predicate that receives it. */
+    private static final class RangeScan {
+        private final VectoredReadPlanner planner;
+        private final IndexPlanning.KeyDecoder keys;
+        private final byte[] raw;
+        private final KeyRange range;
+        private final byte[] end;
+        private final long l0;
+        private final long l1;
+        /** Whether the current key's {@code next()} is the range end; computed once per distinct key. */
+        private boolean lastKeyOfRange;
+        private boolean ended;
+
+        RangeScan(VectoredReadPlanner planner, IndexPlanning.KeyDecoder keys, byte[] raw, KeyRange range, long l0,
+                  long l1) {
+            this.planner = planner;
+            this.keys = keys;
+            this.raw = raw;
+            this.range = range;
+            this.end = range.end().toBytes();
+            this.l0 = l0;
+            this.l1 = l1;
+        }
+
+        Mono<Void> run(DiskBtreeReader index, long valuesEnd) {
+            return index.forward(IndexPlanning.deltaKey(range.start(), l0))
+                    .takeWhile(this::accept)
+                    .then(Mono.fromRunnable(() -> {
+                        if (!ended) {
+                            planner.handleRangeEnd(valuesEnd);
+                        }
+                    }));
+        }
+
+        private boolean accept(BtreeEntry e) {
+            e.key(raw);
+            long value = e.value();
+            long pos = IndexPlanning.blobRefPos(value);
+            long lsn = IndexPlanning.deltaLsn(raw);
+            if (Key.compareEncoded(raw, 0, end, 0) >= 0) {
+                return stop(pos);
+            }
+            Key key = keys.decode(raw);
+            if (keys.changed()) {
+                lastKeyOfRange = key.next().equals(range.end()); // key < end, so next() cannot overflow
+            }
+            if (lastKeyOfRange && Long.compareUnsigned(lsn, l1) >= 0) {
+                return stop(pos);
+            }
+            BlobFlag flag;
+            if (Long.compareUnsigned(lsn, l0) < 0 || Long.compareUnsigned(lsn, l1) >= 0) {
+                flag = BlobFlag.IGNORE;
+            } else if (IndexPlanning.blobRefWillInit(value)) {
+                flag = BlobFlag.REPLACE_ALL;
+            } else {
+                flag = BlobFlag.NONE;
+            }
+            planner.handle(key, lsn, pos, flag);
+            return true;
+        }
+
+        private boolean stop(long pos) {
+            planner.handleRangeEnd(pos);
+            ended = true;
+            return false;
+        }
+    }
+}
