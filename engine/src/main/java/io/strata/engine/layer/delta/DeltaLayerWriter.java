@@ -15,6 +15,7 @@ import io.strata.engine.value.Value;
 import io.strata.engine.value.ValueCodec;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.Function;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import reactor.core.publisher.Mono;
@@ -73,6 +74,17 @@ public final class DeltaLayerWriter {
     /** A writer for an L0 layer (an in-memory layer's flush): the full key range, finished with {@link #finishL0()}. */
     public static Mono<DeltaLayerWriter> createL0(LayerWriteContext ctx, Lsn lsnStart, Lsn lsnEnd) {
         return create(ctx, KeyRange.FULL.start(), lsnStart, lsnEnd);
+    }
+
+    /**
+     * Writes a whole layer: creates the writer, runs {@code body} (the puts and a finish), and removes the
+     * temporary file if the body fails or the subscriber cancels. Emits what the body's finish emitted.
+     */
+    public static Mono<WrittenLayer<DeltaLayerSummary>> write(LayerWriteContext ctx, Key keyStart, Lsn lsnStart,
+            Lsn lsnEnd, Function<DeltaLayerWriter, Mono<WrittenLayer<DeltaLayerSummary>>> body) {
+        Objects.requireNonNull(body, "body");
+        return Mono.usingWhen(create(ctx, keyStart, lsnStart, lsnEnd), body, w -> Mono.empty(),
+                (w, e) -> w.abort(), DeltaLayerWriter::abort);
     }
 
     public Key keyStart() {

@@ -12,6 +12,7 @@ import io.strata.engine.layer.LayerWriteContext;
 import io.strata.engine.layer.WrittenLayer;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.Function;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import reactor.core.publisher.Mono;
@@ -62,6 +63,18 @@ public final class ImageLayerWriter {
             return LayerFileWriter.create(ctx, ctx.finalPath(name), temp, Key.KEY_SIZE, compression)
                     .map(f -> new ImageLayerWriter(ctx, keyRange, lsn, f));
         });
+    }
+
+    /**
+     * Writes a whole layer: creates the writer, runs {@code body} (the puts and a finish), and removes the
+     * temporary file if the body fails or the subscriber cancels. Emits what the body's finish emitted.
+     */
+    public static Mono<WrittenLayer<ImageLayerSummary>> write(LayerWriteContext ctx, KeyRange keyRange, Lsn lsn,
+            ImageCompressionAlgorithm compression,
+            Function<ImageLayerWriter, Mono<WrittenLayer<ImageLayerSummary>>> body) {
+        Objects.requireNonNull(body, "body");
+        return Mono.usingWhen(create(ctx, keyRange, lsn, compression), body, w -> Mono.empty(),
+                (w, e) -> w.abort(), ImageLayerWriter::abort);
     }
 
     public KeyRange keyRange() {
