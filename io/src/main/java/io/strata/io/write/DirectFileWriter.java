@@ -9,6 +9,7 @@ import io.strata.io.file.OpenMode;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -334,6 +335,19 @@ public final class DirectFileWriter {
      * name, fsyncs the directory. Emits the final path. On failure or cancellation the temporary file is removed.
      */
     public Mono<Path> finish(ByteBuffer prefix) {
+        return finish(prefix, finalPath);
+    }
+
+    /**
+     * As {@link #finish(ByteBuffer)} but renames to {@code target} instead of the final path given at creation:
+     * for files whose name is known only at the end (a delta layer's end key, an image layer split at a chosen
+     * end key). {@code target} must be in the same directory, since only that directory is fsynced.
+     */
+    public Mono<Path> finish(ByteBuffer prefix, Path target) {
+        if (!Objects.equals(target.toAbsolutePath().getParent(), finalPath.toAbsolutePath().getParent())) {
+            return Mono.error(new IllegalArgumentException("writer for " + finalPath + " cannot finish as " + target
+                    + ": not in the same directory"));
+        }
         return Mono.defer(() -> {
             enter("finish");
             if (prefix != null && prefix.remaining() > options.reservedPrefix()) {
@@ -365,11 +379,11 @@ public final class DirectFileWriter {
                     .then(file.truncate(logicalLength))
                     .then(file.fsync())
                     .then(file.close())
-                    .then(engine.rename(tempPath, finalPath))
-                    .then(engine.fsyncDirectory(finalPath.toAbsolutePath().getParent()))
+                    .then(engine.rename(tempPath, target))
+                    .then(engine.fsyncDirectory(target.toAbsolutePath().getParent()))
                     .then(Mono.fromCallable(() -> {
                         done = true;
-                        return finalPath;
+                        return target;
                     }))
                     .onErrorResume(e -> cleanup().then(Mono.error(e)))
                     .doOnTerminate(this::idle)

@@ -141,6 +141,30 @@ class DirectFileWriterTest {
 
     @ParameterizedTest
     @EnumSource(value = IoEngineKind.class, names = {"URING", "FILECHANNEL"})
+    void finishCanRenameToANameKnownOnlyAtTheEnd(IoEngineKind kind) throws Exception {
+        start(kind);
+        Path planned = dir.resolve("start-XXX");
+        Path actual = dir.resolve("start-end");
+        DirectFileWriter w = DirectFileWriter.create(engine, pool, planned, DirectFileWriter.Options.defaults())
+                .block(T);
+        Flux.fromIterable(chunks(10_000, 5)).concatMap(w::append).then().block(T);
+        StepVerifier.create(w.finish(null, actual)).expectNext(actual).verifyComplete();
+        assertFalse(Files.exists(planned));
+        assertTrue(tempFiles().isEmpty());
+        assertContents(actual, 0, 10_000, 0);
+
+        DirectFileWriter other = DirectFileWriter.create(engine, pool, planned, DirectFileWriter.Options.defaults())
+                .block(T);
+        StepVerifier.create(other.finish(null, dir.resolve("sub").resolve("x")))
+                .expectErrorMatches(e -> e instanceof IllegalArgumentException
+                        && e.getMessage().contains("not in the same directory"))
+                .verify(T);
+        other.abort().block(T);
+        assertTrue(tempFiles().isEmpty());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = IoEngineKind.class, names = {"URING", "FILECHANNEL"})
     void abortRemovesTheTemporaryFile(IoEngineKind kind) throws Exception {
         start(kind);
         Path target = dir.resolve("aborted");
