@@ -98,6 +98,11 @@ public final class DirectFileWriter {
     /** True while the synchronous part of an append runs (it touches {@link #current}). */
     private volatile boolean appending;
     private final AtomicBoolean cleanedUp = new AtomicBoolean();
+    /** Set when finish hands the rename to the kernel: cleanup then also removes the renamed file. */
+    private volatile Mono<Void> renaming;
+    private volatile Path renameTarget;
+    /** Only a rename that succeeded makes the target ours to remove (a failed one leaves whatever was there). */
+    private volatile boolean renamed;
     private final Sinks.One<Void> cleanupDone = Sinks.one();
 
     private DirectFileWriter(IoEngine engine, AlignedBufferPool pool, DirectFile file, Path finalPath, Path tempPath,
@@ -379,7 +384,7 @@ public final class DirectFileWriter {
                     .then(file.truncate(logicalLength))
                     .then(file.fsync())
                     .then(file.close())
-                    .then(engine.rename(tempPath, target))
+                    .then(Mono.defer(() -> startRename(target)))
                     .then(engine.fsyncDirectory(target.toAbsolutePath().getParent()))
                     .then(Mono.fromCallable(() -> {
                         done = true;
@@ -389,6 +394,18 @@ public final class DirectFileWriter {
                     .doOnTerminate(this::idle)
                     .doOnCancel(this::idle);
         }).doOnCancel(() -> abort().subscribe(null, e -> { }));
+    }
+
+    /**
+     * The rename runs detached from the subscriber: a cancel cannot stop the kernel from renaming, so cleanup
+     * must be able to wait for it and then remove the file under its final name.
+     */
+    private Mono<Void> startRename(Path target) {
+        Mono<Void> rename = engine.rename(tempPath, target).doOnSuccess(v -> renamed = true).cache();
+        renameTarget = target;
+        renaming = rename;
+        rename.subscribe(null, e -> { });
+        return rename;
     }
 
     private Mono<Void> writePrefix(ByteBuffer prefix) {
@@ -407,8 +424,9 @@ public final class DirectFileWriter {
     }
 
     /**
-     * Gives up: waits for writes in the kernel, closes and removes the temporary file. Idempotent; a no-op after a
-     * successful finish.
+     * Gives up: waits for writes in the kernel, closes and removes the temporary file, and the file under its final
+     * name if an unfinished {@link #finish} had already renamed it (its caller never learned of it). Idempotent; a
+     * no-op after a successful finish.
      */
     public Mono<Void> abort() {
         return Mono.defer(() -> {
@@ -443,6 +461,15 @@ public final class DirectFileWriter {
         drain().onErrorResume(e -> Mono.empty())
                 .then(file.close().onErrorResume(e -> Mono.empty()))
                 .then(engine.deleteIfExists(tempPath))
+                .then(Mono.defer(() -> {
+                    Mono<Void> rename = renaming;
+                    if (rename == null) {
+                        return Mono.<Void>empty();
+                    }
+                    return rename.onErrorResume(e -> Mono.empty()).then(Mono.defer(() -> !renamed ? Mono.<Void>empty()
+                            : engine.deleteIfExists(renameTarget)
+                                    .then(engine.fsyncDirectory(renameTarget.toAbsolutePath().getParent()))));
+                }))
                 .doOnSuccess(v -> log.debug("removed unfinished {}", tempPath))
                 .subscribe(null, cleanupDone::tryEmitError, cleanupDone::tryEmitEmpty);
     }

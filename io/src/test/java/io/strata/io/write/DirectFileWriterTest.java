@@ -220,6 +220,75 @@ class DirectFileWriterTest {
 
     @ParameterizedTest
     @EnumSource(value = IoEngineKind.class, names = {"URING", "FILECHANNEL"})
+    void aFinishCancelledAfterTheRenameRemovesTheFinalFile(IoEngineKind kind) throws Exception {
+        start(kind);
+        // The directory fsync never completes: the finish is cancelled with the rename already done.
+        IoEngine real = engine;
+        Path target = dir.resolve("renamed-then-cancelled");
+        DirectFileWriter w = DirectFileWriter.create(new StuckAfterRename(real), pool, target,
+                DirectFileWriter.Options.defaults()).block(T);
+        Flux.fromIterable(chunks(300_000, 6)).concatMap(w::append).then().block(T);
+        Disposable d = w.finish(null).subscribe(null, e -> { });
+        long deadline = System.nanoTime() + T.toNanos();
+        while (!Files.exists(target) && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertTrue(Files.exists(target), "the rename happened");
+        d.dispose();
+        while (Files.exists(target) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertFalse(Files.exists(target), "a cancelled finish leaves no final file");
+        assertTrue(tempFiles().isEmpty());
+    }
+
+    /** Delegates to a real engine, but its directory fsync after a rename never completes. */
+    private static final class StuckAfterRename implements IoEngine {
+        private final IoEngine real;
+        private volatile boolean renamed;
+
+        StuckAfterRename(IoEngine real) {
+            this.real = real;
+        }
+
+        @Override
+        public IoEngineKind kind() {
+            return real.kind();
+        }
+
+        @Override
+        public String describe() {
+            return "stuck after rename: " + real.describe();
+        }
+
+        @Override
+        public Mono<io.strata.io.file.DirectFile> open(Path p, io.strata.io.file.OpenMode m) {
+            return real.open(p, m);
+        }
+
+        @Override
+        public Mono<Void> rename(Path from, Path to) {
+            return real.rename(from, to).doOnSuccess(v -> renamed = true);
+        }
+
+        @Override
+        public Mono<Void> deleteIfExists(Path p) {
+            return real.deleteIfExists(p);
+        }
+
+        @Override
+        public Mono<Void> fsyncDirectory(Path d) {
+            return Mono.defer(() -> renamed ? Mono.never() : real.fsyncDirectory(d));
+        }
+
+        @Override
+        public void close() {
+            // the real engine is closed by the test
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = IoEngineKind.class, names = {"URING", "FILECHANNEL"})
     void backpressureWithOneWriteInFlightAndTwoBuffers(IoEngineKind kind) throws Exception {
         start(kind);
         AlignedBufferPool tiny = new AlignedBufferPool(8192, 2, 4096).trackLeaks(true);
