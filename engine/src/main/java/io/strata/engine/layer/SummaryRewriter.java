@@ -28,7 +28,11 @@ public final class SummaryRewriter {
                 file -> Mono.usingWhen(Mono.fromSupplier(() -> AlignedBuffer.allocate(LayerFormat.PAGE_SZ,
                                 file.alignment())),
                         buf -> rewriteBlock(file, buf, path, format, rewrite),
-                        buf -> Mono.fromRunnable(buf::release)),
+                        buf -> Mono.fromRunnable(buf::release),
+                        (buf, e) -> Mono.fromRunnable(buf::release),
+                        // after a cancel the engine releases a buffer still in the kernel; this one is unpooled,
+                        // so leaving it to the garbage collector is always safe
+                        buf -> Mono.empty()),
                 DirectFile::close);
     }
 

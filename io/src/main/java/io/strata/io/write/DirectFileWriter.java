@@ -420,7 +420,10 @@ public final class DirectFileWriter {
                     }
                     return file.write(0, b, size).then();
                 },
-                b -> Mono.fromRunnable(b::release));
+                b -> Mono.fromRunnable(b::release),
+                (b, e) -> Mono.fromRunnable(b::release),
+                // a cancelled write's buffer belongs to the engine, which releases it once the kernel is done
+                b -> Mono.empty());
     }
 
     /**
