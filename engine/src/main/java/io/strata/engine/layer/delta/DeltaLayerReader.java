@@ -137,6 +137,16 @@ public final class DeltaLayerReader {
     }
 
     /** Drops the file's cached blocks and closes it. Idempotent. */
+    /**
+     * Every value of the layer in (key, lsn) order, read in batches planned by the StreamingVectoredReadPlanner
+     * (whole-index walk, FORMAT 11.3) with buffers from {@code pool}; backpressure-aware, and cancelling releases
+     * every buffer. Delta blobs are decoded as {@code Value}, image blobs wrapped as {@code Value.Image}.
+     */
+    public reactor.core.publisher.Flux<io.strata.engine.layer.LayerEntry> iterator(
+            io.strata.io.buffer.AlignedBufferPool pool, io.strata.engine.layer.IteratorOptions options) {
+        throw new UnsupportedOperationException("API stub: implemented on the iterator branch");
+    }
+
     public Mono<Void> close() {
         return layer.close();
     }

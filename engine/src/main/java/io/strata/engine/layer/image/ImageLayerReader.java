@@ -89,6 +89,26 @@ public final class ImageLayerReader {
     }
 
     /** Drops the file's cached blocks and closes it. Idempotent. */
+    /**
+     * Every value of the layer in (key, lsn) order, read in batches planned by the StreamingVectoredReadPlanner
+     * (whole-index walk, FORMAT 11.3) with buffers from {@code pool}; backpressure-aware, and cancelling releases
+     * every buffer. Delta blobs are decoded as {@code Value}, image blobs wrapped as {@code Value.Image}.
+     */
+    public reactor.core.publisher.Flux<io.strata.engine.layer.LayerEntry> iterator(
+            io.strata.io.buffer.AlignedBufferPool pool, io.strata.engine.layer.IteratorOptions options) {
+        throw new UnsupportedOperationException("API stub: implemented on the iterator branch");
+    }
+
+    /**
+     * Neon's ImageLayerInner::filter: copies, as raw blobs, every key of this layer that {@code shard} keeps
+     * (planned with the VectoredReadPlanner and its shard filter) into {@code writer}; emits the number of keys
+     * copied. The caller finishes (or aborts, when 0) the writer.
+     */
+    public Mono<Long> filter(io.strata.engine.key.ShardIdentity shard, ImageLayerWriter writer,
+                             io.strata.io.buffer.AlignedBufferPool pool) {
+        throw new UnsupportedOperationException("API stub: implemented on the iterator branch");
+    }
+
     public Mono<Void> close() {
         return layer.close();
     }
