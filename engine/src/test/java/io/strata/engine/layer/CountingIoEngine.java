@@ -14,8 +14,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Wraps an engine so that the files it opens count the reads submitted below a file offset (the values region of a
- * layer, as opposed to index blocks read through the cache). Lets backpressure tests see how much was read.
+ * Wraps an engine so that the files it opens count the reads submitted inside the values region of a layer
+ * ({@code [8192, valuesEnd)}), as opposed to the summary and index blocks read through the cache. Lets
+ * backpressure tests see how much was read.
  */
 public final class CountingIoEngine implements IoEngine {
     private final IoEngine delegate;
@@ -23,14 +24,14 @@ public final class CountingIoEngine implements IoEngine {
     public final AtomicLong reads = new AtomicLong();
     public final AtomicLong bytes = new AtomicLong();
 
-    /** Counts reads starting below {@code below}. */
-    public CountingIoEngine(IoEngine delegate, long below) {
+    /** Counts reads starting at or after block 1 and below {@code valuesEnd}. */
+    public CountingIoEngine(IoEngine delegate, long valuesEnd) {
         this.delegate = delegate;
-        this.below = below;
+        this.below = valuesEnd;
     }
 
     private void count(ReadOp op) {
-        if (op.offset() < below) {
+        if (op.offset() >= LayerFormat.PAGE_SZ && op.offset() < below) {
             reads.incrementAndGet();
             bytes.addAndGet(op.length());
         }
