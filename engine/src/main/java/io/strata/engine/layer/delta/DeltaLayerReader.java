@@ -5,14 +5,21 @@ import io.strata.engine.btree.BtreeEntry;
 import io.strata.engine.btree.DiskBtreeReader;
 import io.strata.engine.key.Key;
 import io.strata.engine.key.Lsn;
+import io.strata.engine.layer.IteratorOptions;
 import io.strata.engine.layer.LayerCorruptionException;
+import io.strata.engine.layer.LayerEntry;
 import io.strata.engine.layer.LayerFile;
 import io.strata.engine.layer.LayerFormat;
+import io.strata.engine.layer.LayerIteration;
 import io.strata.engine.layer.SummaryRewriter;
+import io.strata.engine.vectored.StreamingIndexPlanning;
+import io.strata.io.buffer.AlignedBufferPool;
 import io.strata.io.cache.BlockCache;
 import io.strata.io.file.DirectFile;
 import io.strata.io.file.IoEngine;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -134,6 +141,31 @@ public final class DeltaLayerReader {
             }
             return new DeltaEntry(key, lsn, new BlobRef(ref), end - pos);
         }
+    }
+
+    /**
+     * Every value of the layer in (key, lsn) order, decoded strictly as {@link io.strata.engine.value.Value}s
+     * (Neon's {@code DeltaLayerIterator}): the whole index is planned by the StreamingVectoredReadPlanner
+     * (FORMAT 11.3) and read a hop at a time with buffers from {@code pool}; see {@link LayerIteration} for
+     * ordering, backpressure and buffer release. Errors name the file and, for a bad blob, its offset.
+     */
+    public Flux<LayerEntry> iterator(AlignedBufferPool pool, IteratorOptions options) {
+        return LayerIteration.entries(batches(pool, options));
+    }
+
+    /**
+     * As {@link #iterator}, one list per planned read (Neon's {@code next_batch}): at most
+     * {@code options.maxBatchCount()} values, and a single value when one blob already reaches
+     * {@code options.maxReadSize()}.
+     */
+    public Flux<List<LayerEntry>> batches(AlignedBufferPool pool, IteratorOptions options) {
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(options, "options");
+        Path path = path();
+        return Flux.defer(() -> LayerIteration.inPlanOrder(path, file(),
+                StreamingIndexPlanning.deltaLayer(index(), summary().indexStartBlk(), options.maxReadSize(),
+                        options.maxBatchCount()),
+                pool, options.maxReadSize(), blobs -> LayerIteration.values(path, blobs)));
     }
 
     /** Drops the file's cached blocks and closes it. Idempotent. */

@@ -3,13 +3,25 @@ package io.strata.engine.layer.image;
 import io.strata.engine.btree.BtreeCorruptionException;
 import io.strata.engine.btree.DiskBtreeReader;
 import io.strata.engine.key.Key;
+import io.strata.engine.key.KeyRange;
+import io.strata.engine.key.KeySpace;
+import io.strata.engine.key.ShardIdentity;
+import io.strata.engine.layer.IteratorOptions;
 import io.strata.engine.layer.LayerCorruptionException;
+import io.strata.engine.layer.LayerEntry;
 import io.strata.engine.layer.LayerFile;
+import io.strata.engine.layer.LayerIteration;
 import io.strata.engine.layer.SummaryRewriter;
+import io.strata.engine.vectored.ImageIndexPlanning;
+import io.strata.engine.vectored.StreamingIndexPlanning;
+import io.strata.engine.vectored.VectoredReadPlanner;
+import io.strata.io.buffer.AlignedBufferPool;
 import io.strata.io.cache.BlockCache;
 import io.strata.io.file.DirectFile;
 import io.strata.io.file.IoEngine;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -86,6 +98,50 @@ public final class ImageLayerReader {
                     .takeWhile(k -> k.compareTo(end) < 0);
         }).onErrorMap(BtreeCorruptionException.class,
                 e -> new LayerCorruptionException(path(), "index: " + e.getMessage(), e));
+    }
+
+    /**
+     * Every value of the layer in key order as {@code Value.Image}s at the layer's LSN (Neon's
+     * {@code ImageLayerIterator}): the whole index is planned by the StreamingVectoredReadPlanner (FORMAT 11.3)
+     * and read a hop at a time with buffers from {@code pool}; see {@link LayerIteration} for ordering,
+     * backpressure and buffer release. Errors name the file and, for a bad blob, its offset.
+     */
+    public Flux<LayerEntry> iterator(AlignedBufferPool pool, IteratorOptions options) {
+        return LayerIteration.entries(batches(pool, options));
+    }
+
+    /**
+     * As {@link #iterator}, one list per planned read (Neon's {@code next_batch}): at most
+     * {@code options.maxBatchCount()} values, and a single value when one blob already reaches
+     * {@code options.maxReadSize()}.
+     */
+    public Flux<List<LayerEntry>> batches(AlignedBufferPool pool, IteratorOptions options) {
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(options, "options");
+        return Flux.defer(() -> LayerIteration.inPlanOrder(path(), file(),
+                StreamingIndexPlanning.imageLayer(index(), summary().indexStartBlk(), summary().lsn(),
+                        options.maxReadSize(), options.maxBatchCount()),
+                pool, options.maxReadSize(), LayerIteration::images));
+    }
+
+    /**
+     * Neon's {@code ImageLayerInner::filter}: plans the whole key space with the VectoredReadPlanner, ignoring the
+     * keys {@code shard} may dispose of (FORMAT 11.2), reads the rest and appends each blob as stored, header
+     * included, to {@code writer} in key order, so pages are not recompressed. Emits the number of keys copied.
+     * The caller finishes the writer, or aborts it when 0 keys were copied.
+     */
+    public Mono<Long> filter(ShardIdentity shard, ImageLayerWriter writer, AlignedBufferPool pool) {
+        Objects.requireNonNull(shard, "shard");
+        Objects.requireNonNull(writer, "writer");
+        Objects.requireNonNull(pool, "pool");
+        long maxReadSize = VectoredReadPlanner.DEFAULT_MAX_READ_SIZE;
+        return ImageIndexPlanning.plan(index(), summary().indexStartBlk(), KeySpace.single(KeyRange.FULL),
+                        summary().lsn(), shard, maxReadSize)
+                .onErrorMap(LayerIteration::isPlanningError, e -> LayerIteration.corruptIndex(path(), e))
+                .flatMapMany(reads -> LayerIteration.inPlanOrder(path(), file(), Flux.fromIterable(reads), pool,
+                        maxReadSize, RawBlobCopy::of))
+                .concatMap(copy -> copy.putInto(writer).thenReturn((long) copy.size()), 0)
+                .reduce(0L, Long::sum);
     }
 
     /** Drops the file's cached blocks and closes it. Idempotent. */
