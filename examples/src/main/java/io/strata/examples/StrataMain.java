@@ -1,12 +1,14 @@
 package io.strata.examples;
 
+import io.strata.examples.layer.LayerCommand;
+import java.io.InputStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code strata} command line. */
 @Command(name = "strata", mixinStandardHelpOptions = true, version = "strata 0.1.0",
         description = "Strata: a reactive storage engine for versioned pages on io_uring direct I/O.",
-        subcommands = {DemoCommand.class})
+        subcommands = {DemoCommand.class, LayerCommand.class})
 public final class StrataMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -18,7 +20,23 @@ public final class StrataMain implements Runnable {
 
     /** The configured command line: errors print one line naming the problem (stack trace with -Dstrata.verboseErrors=true). */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new StrataMain());
+        return commandLine(System.in);
+    }
+
+    /** As {@link #commandLine()}, with commands that read standard input ({@link ReadsStdin}) reading {@code stdin}. */
+    public static CommandLine commandLine(InputStream stdin) {
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                K k = defaults.create(cls);
+                if (k instanceof ReadsStdin r) {
+                    r.stdin(stdin);
+                }
+                return k;
+            }
+        };
+        CommandLine cl = new CommandLine(new StrataMain(), factory);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("strata: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             if (Boolean.getBoolean("strata.verboseErrors")) {
