@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             IoRandReadCommand.class,
             IoSeqCommand.class,
+            LayerWriteCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class StrataPerf implements Runnable {
