@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
             IoRandReadCommand.class,
             IoSeqCommand.class,
             LayerWriteCommand.class,
+            LayerScanCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class StrataPerf implements Runnable {
