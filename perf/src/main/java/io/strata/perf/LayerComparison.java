@@ -35,6 +35,11 @@ final class LayerComparison {
         fio.add(r);
     }
 
+    /** fio's latest round's MiB/s. */
+    double lastFioMibPerSec() {
+        return fio.get(fio.size() - 1).mibPerSec();
+    }
+
     boolean hasFio() {
         return !fio.isEmpty();
     }

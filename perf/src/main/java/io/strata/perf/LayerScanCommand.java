@@ -116,7 +116,7 @@ final class LayerScanCommand implements Callable<Integer> {
                         progress.line(plan.label() + ": fio sequential read of " + path + of);
                         c.addFio(fio.get().run(FioRunner.sequentialArguments("read", path, 0, true), "read",
                                 FioRunner.SEQUENTIAL_QD, LayerWriteCommand.fioTimeoutSeconds(fileBytes), 0));
-                        progress.line(String.format("  fio: %.1f MiB/s", c.fioMibPerSec()));
+                        progress.line(String.format("  fio: %.1f MiB/s", c.lastFioMibPerSec()));
                     }
                     progress.line(plan.label() + ": scanning " + path + of);
                     System.gc();

@@ -92,7 +92,7 @@ final class LayerWriteCommand implements Callable<Integer> {
                         } finally {
                             Files.deleteIfExists(fioFile);
                         }
-                        progress.line(String.format("  fio: %.1f MiB/s", c.fioMibPerSec()));
+                        progress.line(String.format("  fio: %.1f MiB/s", c.lastFioMibPerSec()));
                     }
                     progress.line(plan.label() + ": writing " + plan.values() + " values into " + plan.dir() + of);
                     System.gc(); // the previous layer's index blocks are garbage: collect them outside the window
