@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs fio (found on PATH) as the yardstick: one job, io_uring, O_DIRECT, time-based, JSON output. */
 final class FioRunner {
+    /** The queue depth of {@link #sequentialArguments}. */
+    static final int SEQUENTIAL_QD = 4;
+
     private final Path executable;
 
     private FioRunner(Path executable) {
@@ -76,6 +79,38 @@ final class FioRunner {
             a.add("--ramp_time=" + warmupSeconds);
         }
         a.add("--size=" + size);
+        a.add("--numjobs=1");
+        a.add("--percentile_list=50:99:99.9");
+        a.add("--output-format=json");
+        return a;
+    }
+
+    /**
+     * The fio command line of a size-based sequential pass, the yardstick of the layer benchmarks: 1 MiB
+     * O_DIRECT transfers through io_uring, 4 in flight, once over the file (no time limit).
+     *
+     * @param rw       {@code read} or {@code write}
+     * @param size     bytes to transfer, or 0 for the whole (existing) file
+     * @param readonly adds {@code --readonly}, so fio refuses to write the file it reads (a layer)
+     */
+    static List<String> sequentialArguments(String rw, Path file, long size, boolean readonly) {
+        List<String> a = new ArrayList<>();
+        a.add("--name=seq" + rw);
+        a.add("--filename=" + file);
+        a.add("--rw=" + rw);
+        a.add("--bs=1m");
+        a.add("--iodepth=" + SEQUENTIAL_QD);
+        a.add("--direct=1");
+        a.add("--ioengine=io_uring");
+        if (size > 0) {
+            a.add("--size=" + size);
+        }
+        if (readonly) {
+            a.add("--readonly");
+        }
+        if (rw.equals("write")) {
+            a.add("--end_fsync=1"); // the layer writer's figure includes its fsync too
+        }
         a.add("--numjobs=1");
         a.add("--percentile_list=50:99:99.9");
         a.add("--output-format=json");

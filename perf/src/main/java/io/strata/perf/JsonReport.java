@@ -29,14 +29,28 @@ final class JsonReport {
         } else {
             root.put("fio", fioVersion);
         }
-        ObjectNode host = root.putObject("host");
-        host.put("cpus", Runtime.getRuntime().availableProcessors());
-        host.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-        host.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        putHost(root);
         ArrayNode results = root.putArray("results");
         for (Comparison c : comparisons) {
             results.add(c.toJson(withBest));
         }
+        return write(root);
+    }
+
+    /** {@code "host": {"cpus":..,"os":..,"java":..}}. */
+    static void putHost(ObjectNode root) {
+        ObjectNode host = root.putObject("host");
+        host.put("cpus", Runtime.getRuntime().availableProcessors());
+        host.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        host.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    }
+
+    static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
+
+    /** The report as one line. */
+    static String write(ObjectNode root) {
         try {
             return MAPPER.writeValueAsString(root);
         } catch (JsonProcessingException e) {

@@ -3,6 +3,7 @@ package io.strata.perf;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** The human-readable table: one row per engine per queue depth (and mode), columns right-aligned. */
 final class ResultTable {
@@ -41,6 +42,12 @@ final class ResultTable {
                 rows.add(row);
             }
         }
+        printRows(out, header, rows, Set.of("mode", "engine"));
+    }
+
+    /** Prints {@code header}, a rule and {@code rows}; columns named in {@code leftAligned} are left-aligned. */
+    static void printRows(PrintWriter out, List<String> header, List<List<String>> rows,
+                          Set<String> leftAligned) {
         int[] width = new int[header.size()];
         for (int i = 0; i < width.length; i++) {
             width[i] = header.get(i).length();
@@ -50,7 +57,7 @@ final class ResultTable {
         }
         boolean[] left = new boolean[header.size()];
         for (int i = 0; i < left.length; i++) {
-            left[i] = header.get(i).equals("mode") || header.get(i).equals("engine");
+            left[i] = leftAligned.contains(header.get(i));
         }
         out.println(line(header, width, left));
         StringBuilder rule = new StringBuilder();
@@ -76,7 +83,7 @@ final class ResultTable {
         return sb.toString().stripTrailing();
     }
 
-    private static String num(double v, int decimals) {
+    static String num(double v, int decimals) {
         return Double.isFinite(v) ? String.format("%." + decimals + "f", v) : "-";
     }
 }

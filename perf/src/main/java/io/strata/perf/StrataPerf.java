@@ -19,6 +19,8 @@ import picocli.CommandLine.Spec;
         subcommands = {
             IoRandReadCommand.class,
             IoSeqCommand.class,
+            LayerWriteCommand.class,
+            LayerScanCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class StrataPerf implements Runnable {
