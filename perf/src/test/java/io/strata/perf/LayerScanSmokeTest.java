@@ -28,9 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real, tiny layer-scan run without fio, and the layers it scans read back value by value.
  *
- * <p>Needs the layer iterators ({@code ImageLayerReader.iterator}, {@code DeltaLayerReader.iterator}): they are
- * API stubs throwing UnsupportedOperationException on the branch this test was written on, so it passes only
- * once the iterator implementation is merged. Nothing timed.
+ * <p>Runs on the layer iterators ({@code ImageLayerReader.iterator}, {@code DeltaLayerReader.iterator}). Nothing
+ * timed.
  */
 class LayerScanSmokeTest {
     private static final Duration T = Duration.ofSeconds(60);

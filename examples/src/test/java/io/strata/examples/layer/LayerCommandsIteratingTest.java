@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code strata layer dump --values} and {@code filter}: these run on the layer iterators and
- * {@code ImageLayerReader.filter}, API stubs on this branch; they pass once the implementations are merged.
+ * {@code strata layer dump --values} and {@code filter}, which run on the layer iterators and
+ * {@code ImageLayerReader.filter}: round trips through the command line and Neon's shard-filter sizes.
  */
 class LayerCommandsIteratingTest {
     @TempDir
