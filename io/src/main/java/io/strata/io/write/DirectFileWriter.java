@@ -461,9 +461,9 @@ public final class DirectFileWriter {
             current.release();
             current = null;
         }
+        // The renamed file goes before the temp name, so "no temp file left" means the cleanup is complete.
         drain().onErrorResume(e -> Mono.empty())
                 .then(file.close().onErrorResume(e -> Mono.empty()))
-                .then(engine.deleteIfExists(tempPath))
                 .then(Mono.defer(() -> {
                     Mono<Void> rename = renaming;
                     if (rename == null) {
@@ -473,6 +473,7 @@ public final class DirectFileWriter {
                             : engine.deleteIfExists(renameTarget)
                                     .then(engine.fsyncDirectory(renameTarget.toAbsolutePath().getParent()))));
                 }))
+                .then(engine.deleteIfExists(tempPath))
                 .doOnSuccess(v -> log.debug("removed unfinished {}", tempPath))
                 .subscribe(null, cleanupDone::tryEmitError, cleanupDone::tryEmitEmpty);
     }

@@ -2,20 +2,19 @@ package io.strata.engine.layer.delta;
 
 import io.strata.engine.btree.BtreeCorruptionException;
 import io.strata.engine.btree.BtreeEntry;
-import io.strata.engine.btree.DiskBtreeReader;
 import io.strata.engine.key.Key;
 import io.strata.engine.key.Lsn;
 import io.strata.engine.layer.IteratorOptions;
 import io.strata.engine.layer.LayerCorruptionException;
 import io.strata.engine.layer.LayerEntry;
 import io.strata.engine.layer.LayerFile;
+import io.strata.engine.layer.LayerReader;
 import io.strata.engine.layer.LayerFormat;
 import io.strata.engine.layer.LayerIteration;
 import io.strata.engine.layer.SummaryRewriter;
 import io.strata.engine.vectored.StreamingIndexPlanning;
 import io.strata.io.buffer.AlignedBufferPool;
 import io.strata.io.cache.BlockCache;
-import io.strata.io.file.DirectFile;
 import io.strata.io.file.IoEngine;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,11 +28,9 @@ import reactor.core.publisher.Mono;
  * {@code key ‖ lsn} keys mapping to {@link BlobRef}s. Value reads are built on {@link #index()} and
  * {@link #file()}. Thread-safe; {@link #close()} when done.
  */
-public final class DeltaLayerReader {
-    private final LayerFile<DeltaLayerSummary> layer;
-
+public final class DeltaLayerReader extends LayerReader<DeltaLayerSummary> {
     private DeltaLayerReader(LayerFile<DeltaLayerSummary> layer) {
-        this.layer = layer;
+        super(layer);
     }
 
     /**
@@ -49,32 +46,6 @@ public final class DeltaLayerReader {
     public static Mono<Void> rewriteSummary(IoEngine engine, Path path,
                                             Function<DeltaLayerSummary, DeltaLayerSummary> rewrite) {
         return SummaryRewriter.rewrite(engine, path, DeltaLayerSummary.FORMAT, rewrite);
-    }
-
-    public Path path() {
-        return layer.path();
-    }
-
-    public DeltaLayerSummary summary() {
-        return layer.summary();
-    }
-
-    public DirectFile file() {
-        return layer.file();
-    }
-
-    public long fileSize() {
-        return layer.fileSize();
-    }
-
-    /** The end of the values region (the index start): where the last blob's extent ends. */
-    public long valuesEnd() {
-        return layer.valuesEnd();
-    }
-
-    /** The index: {@code key ‖ lsn} to {@link BlobRef#raw()}, read through the block cache. */
-    public DiskBtreeReader index() {
-        return layer.index();
     }
 
     /**
@@ -166,15 +137,5 @@ public final class DeltaLayerReader {
                 StreamingIndexPlanning.deltaLayer(index(), summary().indexStartBlk(), options.maxReadSize(),
                         options.maxBatchCount()),
                 pool, options.maxReadSize(), blobs -> LayerIteration.values(path, blobs)));
-    }
-
-    /** Drops the file's cached blocks and closes it. Idempotent. */
-    public Mono<Void> close() {
-        return layer.close();
-    }
-
-    @Override
-    public String toString() {
-        return "DeltaLayerReader{" + path() + '}';
     }
 }

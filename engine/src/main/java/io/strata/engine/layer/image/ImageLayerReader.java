@@ -1,7 +1,6 @@
 package io.strata.engine.layer.image;
 
 import io.strata.engine.btree.BtreeCorruptionException;
-import io.strata.engine.btree.DiskBtreeReader;
 import io.strata.engine.key.Key;
 import io.strata.engine.key.KeyRange;
 import io.strata.engine.key.KeySpace;
@@ -10,6 +9,7 @@ import io.strata.engine.layer.IteratorOptions;
 import io.strata.engine.layer.LayerCorruptionException;
 import io.strata.engine.layer.LayerEntry;
 import io.strata.engine.layer.LayerFile;
+import io.strata.engine.layer.LayerReader;
 import io.strata.engine.layer.LayerIteration;
 import io.strata.engine.layer.SummaryRewriter;
 import io.strata.engine.vectored.ImageIndexPlanning;
@@ -17,7 +17,6 @@ import io.strata.engine.vectored.StreamingIndexPlanning;
 import io.strata.engine.vectored.VectoredReadPlanner;
 import io.strata.io.buffer.AlignedBufferPool;
 import io.strata.io.cache.BlockCache;
-import io.strata.io.file.DirectFile;
 import io.strata.io.file.IoEngine;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,11 +30,9 @@ import reactor.core.publisher.Mono;
  * to blob offsets. Value reads (planners, iterators, {@code filter}) are built on {@link #index()} and
  * {@link #file()}. Thread-safe; {@link #close()} when done.
  */
-public final class ImageLayerReader {
-    private final LayerFile<ImageLayerSummary> layer;
-
+public final class ImageLayerReader extends LayerReader<ImageLayerSummary> {
     private ImageLayerReader(LayerFile<ImageLayerSummary> layer) {
-        this.layer = layer;
+        super(layer);
     }
 
     /**
@@ -57,32 +54,6 @@ public final class ImageLayerReader {
     public static Mono<Void> rewriteSummary(IoEngine engine, Path path,
                                             Function<ImageLayerSummary, ImageLayerSummary> rewrite) {
         return SummaryRewriter.rewrite(engine, path, ImageLayerSummary.FORMAT, rewrite);
-    }
-
-    public Path path() {
-        return layer.path();
-    }
-
-    public ImageLayerSummary summary() {
-        return layer.summary();
-    }
-
-    public DirectFile file() {
-        return layer.file();
-    }
-
-    public long fileSize() {
-        return layer.fileSize();
-    }
-
-    /** The end of the values region: where the last blob's extent ends (FORMAT 10.5 for images alike). */
-    public long valuesEnd() {
-        return layer.valuesEnd();
-    }
-
-    /** The index: 18-byte keys to blob header offsets, read through the block cache. */
-    public DiskBtreeReader index() {
-        return layer.index();
     }
 
     /**
@@ -142,15 +113,5 @@ public final class ImageLayerReader {
                         maxReadSize, RawBlobCopy::of))
                 .concatMap(copy -> copy.putInto(writer).thenReturn((long) copy.size()), 0)
                 .reduce(0L, Long::sum);
-    }
-
-    /** Drops the file's cached blocks and closes it. Idempotent. */
-    public Mono<Void> close() {
-        return layer.close();
-    }
-
-    @Override
-    public String toString() {
-        return "ImageLayerReader{" + path() + '}';
     }
 }
