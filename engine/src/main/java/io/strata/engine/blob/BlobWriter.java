@@ -20,9 +20,9 @@ import reactor.core.publisher.Mono;
  * Flux.fromIterable(pages).concatMap(p -> { tree.append(key(p), w.writeBlob(p.bytes())); return w.flushIfNeeded(); })
  *     .then(Mono.defer(w::flush))
  * }</pre>
- * where {@code flushIfNeeded()} is a shared empty Mono when there is nothing to do. The buffer grows past
- * {@value #BUFFER_CAPACITY} bytes only if the caller keeps writing without flushing, or for a blob larger than
- * it, and shrinks back after the flush. Writing while a flush is in progress, or after a flush failed, throws
+ * where {@code flushIfNeeded()} is a shared empty Mono when there is nothing to do. The buffer has room for the
+ * threshold plus one blob of up to {@value #BUFFER_CAPACITY} bytes; it grows only if the caller keeps writing
+ * without flushing, or for a larger blob, and shrinks back after the flush. Writing while a flush is in progress, or after a flush failed, throws
  * {@link IllegalStateException}. Not thread-safe. The writer does not pad: the layer writer zero-fills the
  * values region to a block boundary.
  *
@@ -39,7 +39,14 @@ public final class BlobWriter implements AutoCloseable {
     private final BlobSink sink;
     private final ImageCompressionAlgorithm compression;
     private ZstdBlobCompressor compressor;
-    private byte[] buf = new byte[BUFFER_CAPACITY];
+    /**
+     * Room for the flush threshold plus one blob of up to the threshold's size (and its header): a caller that
+     * flushes when {@link #needsFlush()} says so writes each such blob into this buffer without growing it. With
+     * exactly {@value #BUFFER_CAPACITY} bytes, an 8 KiB page arriving at 60 KiB grew it to 128 KiB (copying the
+     * 60 KiB) and the flush then allocated a new one, every cycle.
+     */
+    private static final int ALLOCATED = 2 * BUFFER_CAPACITY + 4; // + a 4-byte blob header
+    private byte[] buf = new byte[ALLOCATED];
     private final UnsafeBuffer view = new UnsafeBuffer(buf);
     private int fill;
     /** File offset of {@code buf[0]}. */
@@ -200,8 +207,8 @@ public final class BlobWriter implements AutoCloseable {
     private void flushed(int n) {
         bufferOffset += n;
         fill = 0;
-        if (buf.length > BUFFER_CAPACITY) {
-            buf = new byte[BUFFER_CAPACITY];
+        if (buf.length > ALLOCATED) {
+            buf = new byte[ALLOCATED];
             view.wrap(buf);
         }
     }
