@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.reactivestreams.Publisher;
@@ -103,6 +104,14 @@ public final class DirectFileWriter {
     private volatile Path renameTarget;
     /** Only a rename that succeeded makes the target ours to remove (a failed one leaves whatever was there). */
     private volatile boolean renamed;
+    private static final int RENAME_NOT_STARTED = 0;
+    private static final int RENAME_STARTED = 1;
+    private static final int CLEANUP_CLAIMED = 2;
+    /**
+     * The handshake between finish's rename and cleanup, which may run on different threads: whichever moves it
+     * first wins. Cleanup either sees a started rename (and undoes it) or prevents it from starting.
+     */
+    private final AtomicInteger renamePhase = new AtomicInteger(RENAME_NOT_STARTED);
     private final Sinks.One<Void> cleanupDone = Sinks.one();
 
     private DirectFileWriter(IoEngine engine, AlignedBufferPool pool, DirectFile file, Path finalPath, Path tempPath,
@@ -404,6 +413,10 @@ public final class DirectFileWriter {
         Mono<Void> rename = engine.rename(tempPath, target).doOnSuccess(v -> renamed = true).cache();
         renameTarget = target;
         renaming = rename;
+        // A cleanup that already claimed the writer must not find a file renamed behind its back.
+        if (!renamePhase.compareAndSet(RENAME_NOT_STARTED, RENAME_STARTED)) {
+            return Mono.error(new IllegalStateException("writer for " + finalPath + " was aborted"));
+        }
         rename.subscribe(null, e -> { });
         return rename;
     }
@@ -465,10 +478,10 @@ public final class DirectFileWriter {
         drain().onErrorResume(e -> Mono.empty())
                 .then(file.close().onErrorResume(e -> Mono.empty()))
                 .then(Mono.defer(() -> {
-                    Mono<Void> rename = renaming;
-                    if (rename == null) {
-                        return Mono.<Void>empty();
+                    if (renamePhase.getAndSet(CLEANUP_CLAIMED) != RENAME_STARTED) {
+                        return Mono.<Void>empty(); // no rename started, and none can start now
                     }
+                    Mono<Void> rename = renaming;
                     return rename.onErrorResume(e -> Mono.empty()).then(Mono.defer(() -> !renamed ? Mono.<Void>empty()
                             : engine.deleteIfExists(renameTarget)
                                     .then(engine.fsyncDirectory(renameTarget.toAbsolutePath().getParent()))));
