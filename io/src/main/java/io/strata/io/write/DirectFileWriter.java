@@ -317,7 +317,9 @@ public final class DirectFileWriter {
         fill = 0;
         Mono<Void> write = file.write(offset, b, length)
                 .doOnError(e -> failure = e)
-                .doFinally(s -> b.release())
+                // before the completion travels on: once finish (or anyone) sees the write done, the buffer is back
+                // (this Mono is cached and subscribed here, never cancelled)
+                .doOnTerminate(b::release)
                 .then();
         long end = offset + length;
         if (options.preallocateStep() > 0 && end > preallocatedUpTo) {
