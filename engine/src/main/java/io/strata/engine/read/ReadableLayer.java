@@ -1,0 +1,26 @@
+package io.strata.engine.read;
+
+import io.strata.engine.key.KeySpace;
+import io.strata.engine.key.Lsn;
+import reactor.core.publisher.Mono;
+
+/**
+ * A layer as the read path visits it (Neon's {@code ReadableLayer}): an image, delta or in-memory layer. Stays
+ * readable for as long as a read holds it, even if compaction or a flush replaced it in the layer map meanwhile.
+ */
+public interface ReadableLayer {
+    /**
+     * Plans the reads of the values of {@code keySpace} with LSNs in {@code [lsnFloor, lsnCeil)} that the read
+     * needs: for each key, newest first, down to and including the first image or will_init record; registers
+     * each with {@link ValuesReconstructState#updateKey} and hands the IO to
+     * {@link ValuesReconstructState#spawnIo}. Image layers also call
+     * {@link ValuesReconstructState#onImageLayerVisited}. Completes once planned (and, sequentially, read).
+     */
+    Mono<Void> getValuesReconstructData(KeySpace keySpace, Lsn lsnFloor, Lsn lsnCeil, ValuesReconstructState state);
+
+    /** Whether this is a delta layer (in-memory layers are not). */
+    boolean isDelta();
+
+    /** A short name for messages and metrics: the layer file name, or {@code inmem-<start>-<end>}. */
+    String describe();
+}
