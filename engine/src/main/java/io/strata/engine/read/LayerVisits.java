@@ -1,0 +1,110 @@
+package io.strata.engine.read;
+
+import io.strata.engine.key.KeyRange;
+import io.strata.engine.key.KeySpace;
+import io.strata.engine.key.Lsn;
+import io.strata.engine.layer.LayerIteration;
+import io.strata.engine.layer.LayerReader;
+import io.strata.engine.layer.delta.DeltaLayerReader;
+import io.strata.engine.layer.image.ImageLayerReader;
+import io.strata.engine.vectored.BlobMeta;
+import io.strata.engine.vectored.DeltaIndexPlanning;
+import io.strata.engine.vectored.ImageIndexPlanning;
+import io.strata.engine.vectored.VectoredBlobReader;
+import io.strata.engine.vectored.VectoredRead;
+import java.util.List;
+import reactor.core.publisher.Mono;
+
+/**
+ * The layer-file halves of a read (Neon's {@code get_values_reconstruct_data} of image and delta layers): plan the
+ * reads from the index, register one IO future per blob, then read all planned reads as batches on the ring and
+ * complete each future as its read lands.
+ */
+final class LayerVisits {
+    private LayerVisits() {
+    }
+
+    /** Every key of {@code keySpace} the image layer holds; the layer's whole key range is then image-covered. */
+    static Mono<Void> image(ImageLayerReader layer, KeyRange layerKeyRange, KeySpace keySpace,
+                            ValuesReconstructState state, VectoredBlobReader blobReader, long maxReadSize) {
+        Lsn lsn = layer.summary().lsn();
+        return ImageIndexPlanning.plan(layer.index(), layer.summary().indexStartBlk(), keySpace, lsn, null, maxReadSize)
+                .onErrorMap(LayerIteration::isPlanningError, e -> LayerIteration.corruptIndex(layer.path(), e))
+                .flatMap(reads -> {
+                    OnDiskValueIo[][] ios = new OnDiskValueIo[reads.size()][];
+                    for (int r = 0; r < reads.size(); r++) {
+                        VectoredRead read = reads.get(r);
+                        ios[r] = new OnDiskValueIo[read.blobCount()];
+                        for (int i = 0; i < read.blobCount(); i++) {
+                            BlobMeta b = read.blob(i);
+                            ios[r][i] = state.updateKey(b.key(), b.lsn(), true);
+                        }
+                    }
+                    state.onImageLayerVisited(layerKeyRange);
+                    return reads.isEmpty() ? Mono.empty()
+                            : state.spawnIo(readAll(layer, reads, ios, blobReader, true));
+                });
+    }
+
+    /**
+     * The values of {@code keySpace} in {@code [lsnFloor, lsnCeil)}, registered newest first per key (reads and
+     * blobs in reverse order, as Neon does), so that each key's oldest planned value is its will_init one.
+     */
+    static Mono<Void> delta(DeltaLayerReader layer, KeySpace keySpace, Lsn lsnFloor, Lsn lsnCeil,
+                            ValuesReconstructState state, VectoredBlobReader blobReader, long maxReadSize) {
+        return DeltaIndexPlanning.plan(layer.index(), layer.summary().indexStartBlk(), keySpace, lsnFloor, lsnCeil,
+                        maxReadSize)
+                .onErrorMap(LayerIteration::isPlanningError, e -> LayerIteration.corruptIndex(layer.path(), e))
+                .flatMap(reads -> {
+                    OnDiskValueIo[][] ios = new OnDiskValueIo[reads.size()][];
+                    for (int r = reads.size() - 1; r >= 0; r--) {
+                        VectoredRead read = reads.get(r);
+                        ios[r] = new OnDiskValueIo[read.blobCount()];
+                        for (int i = read.blobCount() - 1; i >= 0; i--) {
+                            BlobMeta b = read.blob(i);
+                            ios[r][i] = state.updateKey(b.key(), b.lsn(), b.willInit());
+                        }
+                    }
+                    return reads.isEmpty() ? Mono.empty()
+                            : state.spawnIo(readAll(layer, reads, ios, blobReader, false));
+                });
+    }
+
+    /**
+     * Reads every planned read (batched on the ring by the blob reader) and completes the futures of its blobs;
+     * a failed read fails the futures not completed yet. Never fails itself: the futures carry the errors.
+     */
+    private static Mono<Void> readAll(LayerReader<?> layer, List<VectoredRead> reads, OnDiskValueIo[][] ios,
+                                      VectoredBlobReader blobReader, boolean rawImages) {
+        return blobReader.readAll(layer.file(), reads)
+                .doOnNext(blobs -> {
+                    try {
+                        OnDiskValueIo[] forRead = ios[blobs.sequence()];
+                        for (int i = 0; i < forRead.length; i++) {
+                            OnDiskValueIo io = forRead[i];
+                            if (!io.isRequired()) {
+                                continue;
+                            }
+                            try {
+                                byte[] bytes = blobs.blobBytes(i);
+                                io.complete(rawImages ? new OnDiskValue.RawImage(bytes)
+                                        : new OnDiskValue.WalRecordOrImage(bytes));
+                            } catch (RuntimeException e) {
+                                io.fail(e);
+                            }
+                        }
+                    } finally {
+                        blobs.release();
+                    }
+                })
+                .onErrorResume(e -> {
+                    for (OnDiskValueIo[] forRead : ios) {
+                        for (OnDiskValueIo io : forRead) {
+                            io.fail(e); // no-op for completed ones
+                        }
+                    }
+                    return Mono.empty();
+                })
+                .then();
+    }
+}

@@ -1,0 +1,121 @@
+package io.strata.engine.read;
+
+import io.strata.engine.key.KeySpace;
+import io.strata.engine.key.Lsn;
+import io.strata.engine.layer.LayerCorruptionException;
+import io.strata.engine.layer.LayerReader;
+import io.strata.engine.layer.PersistentLayerDesc;
+import io.strata.engine.layer.delta.DeltaLayerReader;
+import io.strata.engine.layer.image.ImageLayerReader;
+import io.strata.engine.vectored.VectoredBlobReader;
+import io.strata.io.cache.BlockCache;
+import io.strata.io.file.IoEngine;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import reactor.core.publisher.Mono;
+
+/**
+ * An image or delta layer file as the read path sees it (Neon's {@code Layer}): its description and its reader,
+ * opened on first use and then shared by every read. Reads go through {@link LayerVisits}.
+ */
+public final class PersistentLayer implements ReadableLayer {
+    private final PersistentLayerDesc desc;
+    private final Mono<LayerReader<?>> reader;
+    private final VectoredBlobReader blobReader;
+    private final long maxReadSize;
+    private static final Duration FOREVER = Duration.ofMillis(Long.MAX_VALUE);
+
+    private final AtomicReference<LayerReader<?>> opened = new AtomicReference<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private PersistentLayer(PersistentLayerDesc desc, Mono<LayerReader<?>> reader, VectoredBlobReader blobReader,
+                            long maxReadSize) {
+        this.desc = Objects.requireNonNull(desc, "desc");
+        this.reader = reader.doOnNext(opened::set);
+        this.blobReader = Objects.requireNonNull(blobReader, "blobReader");
+        if (maxReadSize <= 0) {
+            throw new IllegalArgumentException("maxReadSize must be positive, got " + maxReadSize);
+        }
+        this.maxReadSize = maxReadSize;
+    }
+
+    /** A layer over a reader that is already open. */
+    public static PersistentLayer of(PersistentLayerDesc desc, LayerReader<?> reader, VectoredBlobReader blobReader,
+                                     long maxReadSize) {
+        checkKind(desc, reader);
+        return new PersistentLayer(desc, Mono.just(reader), blobReader, maxReadSize);
+    }
+
+    /**
+     * A layer whose file at {@code path} is opened on first read; the summary must name the layer of
+     * {@code desc}, else reads fail with {@link LayerCorruptionException}.
+     */
+    public static PersistentLayer open(PersistentLayerDesc desc, IoEngine engine, BlockCache cache, Path path,
+                                       VectoredBlobReader blobReader, long maxReadSize) {
+        Mono<LayerReader<?>> open = desc.isDelta()
+                ? DeltaLayerReader.open(engine, cache, path, null).map(r -> r)
+                : ImageLayerReader.open(engine, cache, path, null).map(r -> r);
+        Mono<LayerReader<?>> checked = open.map(r -> {
+            if (!r.summary().layerName().equals(desc.name())) {
+                r.close().subscribe(null, e -> { });
+                throw new LayerCorruptionException(path, "summary describes layer " + r.summary().layerName()
+                        + ", expected " + desc.name());
+            }
+            return r;
+        });
+        // Keep a successfully opened reader; retry the open after a failure.
+        return new PersistentLayer(desc, checked.cache(r -> FOREVER, e -> Duration.ZERO, () -> Duration.ZERO),
+                blobReader, maxReadSize);
+    }
+
+    private static void checkKind(PersistentLayerDesc desc, LayerReader<?> reader) {
+        boolean delta = reader instanceof DeltaLayerReader;
+        if (delta != desc.isDelta()) {
+            throw new IllegalArgumentException("layer " + desc.name() + " given a " + reader);
+        }
+    }
+
+    public PersistentLayerDesc desc() {
+        return desc;
+    }
+
+    @Override
+    public boolean isDelta() {
+        return desc.isDelta();
+    }
+
+    @Override
+    public String describe() {
+        return desc.name().toString();
+    }
+
+    @Override
+    public Mono<Void> getValuesReconstructData(KeySpace keySpace, Lsn lsnFloor, Lsn lsnCeil,
+                                               ValuesReconstructState state) {
+        return reader.flatMap(r -> {
+            if (closed.get()) {
+                return Mono.error(new IllegalStateException("layer " + desc.name() + " is closed"));
+            }
+            if (r instanceof DeltaLayerReader delta) {
+                return LayerVisits.delta(delta, keySpace, lsnFloor, lsnCeil, state, blobReader, maxReadSize);
+            }
+            return LayerVisits.image((ImageLayerReader) r, desc.keyRange(), keySpace, state, blobReader, maxReadSize);
+        });
+    }
+
+    /** Closes the reader if it was opened; later reads fail. Idempotent. */
+    public Mono<Void> close() {
+        return Mono.defer(() -> {
+            LayerReader<?> r = opened.get();
+            return closed.compareAndSet(false, true) && r != null ? r.close() : Mono.empty();
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "PersistentLayer{" + desc + "}";
+    }
+}
