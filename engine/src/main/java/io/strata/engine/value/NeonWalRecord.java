@@ -10,6 +10,12 @@ import java.util.OptionalInt;
  * A change to one page: a Postgres WAL record, or one of Neon's own records (FORMAT 10.3). The permitted records
  * are in Neon's declaration order, which is their bincode variant index ({@link #variantIndex()}).
  *
+ * <p><b>Strata extension.</b> {@link Physical} is not one of Neon's variants: it is Strata's generic "write these
+ * bytes at this offset" record, so that pages can be versioned without PostgreSQL. Its bincode variant index is
+ * {@link Physical#VARIANT_INDEX} ({@code 0x53540001}, "ST" then 1), far from Neon's 0..8 so that Neon never
+ * assigns it. Layer files containing it are <b>not readable by Neon</b> (Neon's decoder fails with an unknown
+ * variant); files without it stay byte-identical to Neon's.
+ *
  * <p>Rust's unsigned integers are held in Java's signed types bit for bit ({@code u32} in an {@code int},
  * {@code usize} in a {@code long}); {@code u8} flags are an int in 0..255.
  */
@@ -217,6 +223,54 @@ public sealed interface NeonWalRecord {
         @Override
         public int variantIndex() {
             return 8;
+        }
+    }
+
+    /**
+     * Strata's generic physical record (not a Neon variant, see the interface's Javadoc): write {@code bytes} at
+     * {@code offset} of the page, zero-extending the page as needed (the page is then
+     * {@code max(length, offset + bytes.length)} bytes long); {@code willInit} starts from an empty page, so no
+     * older version is needed. Bincode: variant {@link #VARIANT_INDEX}, then {@code offset} (u32), {@code bytes}
+     * (u64 length and the bytes), {@code willInit} (bool).
+     *
+     * <p>The constructor does not check the range, so that a bad record read from elsewhere still reaches redo,
+     * which refuses it naming the key and LSN; the codec refuses to write or read one
+     * ({@code offset >= 0} and {@code offset + bytes.length <= }{@link #MAX_PAGE_SIZE}).
+     */
+    record Physical(int offset, byte[] bytes, boolean willInit) implements NeonWalRecord {
+        /** The bincode variant index: "ST" (0x5354) and 1. */
+        public static final int VARIANT_INDEX = 0x5354_0001;
+        /** The largest page a Physical record may produce: 1 GiB. */
+        public static final int MAX_PAGE_SIZE = 1 << 30;
+
+        public Physical {
+            Objects.requireNonNull(bytes, "bytes");
+        }
+
+        /** Whether {@code offset} and the length stay within {@code [0, MAX_PAGE_SIZE]}. */
+        public boolean inRange() {
+            return offset >= 0 && (long) offset + bytes.length <= MAX_PAGE_SIZE;
+        }
+
+        @Override
+        public int variantIndex() {
+            return VARIANT_INDEX;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Physical p && offset == p.offset && willInit == p.willInit
+                    && Arrays.equals(bytes, p.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * offset + Boolean.hashCode(willInit)) + Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public String toString() {
+            return "Physical[offset=" + offset + ", bytes=" + bytes.length + " bytes, willInit=" + willInit + "]";
         }
     }
 }

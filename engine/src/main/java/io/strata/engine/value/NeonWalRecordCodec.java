@@ -1,5 +1,6 @@
 package io.strata.engine.value;
 
+import io.strata.engine.bincode.BincodeDecodeException;
 import io.strata.engine.bincode.BincodeReader;
 import io.strata.engine.bincode.BincodeWriter;
 import java.util.ArrayList;
@@ -7,9 +8,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
-/** Bincode encoding of {@link NeonWalRecord}: the variant index, then the fields in declaration order. */
+/**
+ * Bincode encoding of {@link NeonWalRecord}: the variant index, then the fields in declaration order. Neon's
+ * variants are 0..8; Strata's {@link NeonWalRecord.Physical} is {@link NeonWalRecord.Physical#VARIANT_INDEX}.
+ */
 final class NeonWalRecordCodec {
+    /** Neon's variants: 0 .. VARIANTS - 1. */
     static final int VARIANTS = 9;
+    static final String VARIANT_EXPECTED = "NeonWalRecord variant (0.." + (VARIANTS - 1) + " or Strata's 0x"
+            + Integer.toHexString(NeonWalRecord.Physical.VARIANT_INDEX) + ")";
 
     private NeonWalRecordCodec() {
     }
@@ -44,13 +51,27 @@ final class NeonWalRecordCodec {
         } else if (record instanceof NeonWalRecord.Test r) {
             w.string(r.append()).bool(r.clear()).bool(r.willInit()).optionTag(r.onlyIf().isPresent());
             r.onlyIf().ifPresent(w::string);
+        } else if (record instanceof NeonWalRecord.Physical r) {
+            if (!r.inRange()) {
+                throw new IllegalArgumentException("cannot encode " + r + ": " + (r.offset() < 0
+                        ? "negative offset " + r.offset() : rangeProblem(r.offset(), r.bytes().length)));
+            }
+            w.u32(r.offset()).bytes(r.bytes()).bool(r.willInit());
         } else {
             throw new IllegalStateException("unknown record " + record);
         }
     }
 
     static NeonWalRecord decode(BincodeReader r) {
-        int variant = r.variant("NeonWalRecord", VARIANTS);
+        int at = r.consumed();
+        int variant = r.u32();
+        if (variant == NeonWalRecord.Physical.VARIANT_INDEX) {
+            return decodePhysical(r);
+        }
+        if (variant < 0 || variant >= VARIANTS) {
+            throw new BincodeDecodeException(at, VARIANT_EXPECTED,
+                    "invalid variant index " + Integer.toUnsignedLong(variant));
+        }
         switch (variant) {
             case 0: {
                 boolean willInit = r.bool();
@@ -100,6 +121,27 @@ final class NeonWalRecordCodec {
             default:
                 throw new IllegalStateException("variant " + variant + " passed the range check");
         }
+    }
+
+    private static NeonWalRecord.Physical decodePhysical(BincodeReader r) {
+        int at = r.consumed();
+        int offset = r.u32();
+        byte[] bytes = r.bytes();
+        boolean willInit = r.bool();
+        NeonWalRecord.Physical p = new NeonWalRecord.Physical(offset, bytes, willInit);
+        if (!p.inRange()) {
+            throw new BincodeDecodeException(at, "Physical record", rangeProblem(offset, bytes.length));
+        }
+        return p;
+    }
+
+    /** Why a Physical record's offset and length are refused (offset read as the u32 it is encoded as). */
+    static String rangeProblem(int offset, int length) {
+        return offset < 0
+                ? "offset " + Integer.toUnsignedLong(offset) + " is past the maximum page size "
+                        + NeonWalRecord.Physical.MAX_PAGE_SIZE
+                : "offset " + offset + " + length " + length + " = " + ((long) offset + length)
+                        + " is past the maximum page size " + NeonWalRecord.Physical.MAX_PAGE_SIZE;
     }
 
     private static void optionU32(BincodeWriter w, OptionalInt v) {

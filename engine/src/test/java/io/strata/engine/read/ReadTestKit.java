@@ -141,7 +141,7 @@ final class ReadTestKit implements AutoCloseable {
     }
 
     static WalRedoManager redo() {
-        return WalRedoManagerForTests.INSTANCE;
+        return new io.strata.engine.walredo.NeonWalRedo();
     }
 
     @Override

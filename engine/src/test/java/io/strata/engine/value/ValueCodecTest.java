@@ -153,9 +153,75 @@ class ValueCodecTest {
         assertTrue(e.getMessage().contains("invalid bool 2"), e.getMessage());
         e = assertThrows(BincodeDecodeException.class, () -> Value.deserialize(hex("00000001 00000009")));
         assertEquals(4, e.offset());
-        assertEquals("NeonWalRecord variant (0..8)", e.expected());
+        assertEquals("NeonWalRecord variant (0..8 or Strata's 0x53540001)", e.expected());
+        assertTrue(e.getMessage().contains("invalid variant index 9"), e.getMessage());
+        e = assertThrows(BincodeDecodeException.class, () -> Value.deserialize(hex("00000001 53540002")));
+        assertEquals(4, e.offset());
+        assertTrue(e.getMessage().contains("invalid variant index 1398013954"), e.getMessage());
+        e = assertThrows(BincodeDecodeException.class, () -> Value.deserialize(hex("00000001 FFFFFFFF")));
+        assertTrue(e.getMessage().contains("invalid variant index 4294967295"), e.getMessage());
         assertThrows(BincodeDecodeException.class, () -> Value.deserialize(hex("00000002")));
         assertThrows(BincodeDecodeException.class, () -> Value.deserialize(hex("00000000 00000000000000FF 00")));
+    }
+
+    @Test
+    void physicalIsStrataTag0x53540001ThenOffsetBytesWillInit() {
+        roundTrip(new Value.WalRecord(new NeonWalRecord.Physical(0x10, utf8("ab"), true)),
+                "00000001 53540001 00000010 0000000000000002 6162 01");
+        roundTrip(new Value.WalRecord(new NeonWalRecord.Physical(0, new byte[0], false)),
+                "00000001 53540001 00000000 0000000000000000 00");
+        // the largest page: offset + length == 1 GiB is allowed
+        roundTrip(new Value.WalRecord(new NeonWalRecord.Physical(0x3FFF_FFFF, utf8("z"), false)),
+                "00000001 53540001 3FFFFFFF 0000000000000001 7A 00");
+        assertEquals(0x5354_0001, new NeonWalRecord.Physical(0, new byte[0], false).variantIndex());
+    }
+
+    @Test
+    void physicalWillInitIsSeenByTheRawCheck() {
+        byte[] init = new Value.WalRecord(new NeonWalRecord.Physical(3, utf8("xyz"), true)).serialize();
+        byte[] noInit = new Value.WalRecord(new NeonWalRecord.Physical(3, utf8("xyz"), false)).serialize();
+        assertTrue(Value.deserialize(init).willInit());
+        assertTrue(ValueBytes.willInit(init));
+        assertFalse(Value.deserialize(noInit).willInit());
+        assertFalse(ValueBytes.willInit(noInit));
+        UnsafeBuffer buf = new UnsafeBuffer(init);
+        for (int len = 12; len < init.length; len++) {
+            int n = len;
+            InvalidValueBytesException e = assertThrows(InvalidValueBytesException.class,
+                    () -> ValueBytes.willInit(buf, 0, n));
+            assertEquals(InvalidValueBytesException.Reason.TOO_SHORT_PHYSICAL_RECORD, e.reason());
+            assertTrue(e.getMessage().contains("need at least " + (len < 21 ? 21 : 24)), e.getMessage());
+        }
+        byte[] hugeLength = hex("00000001 53540001 00000000 FFFFFFFFFFFFFFFF 01");
+        assertThrows(InvalidValueBytesException.class, () -> ValueBytes.willInit(hugeLength));
+    }
+
+    @Test
+    void physicalOutOfRangeIsABincodeErrorOnDecodeAndRefusedOnEncode() {
+        BincodeDecodeException e = assertThrows(BincodeDecodeException.class,
+                () -> Value.deserialize(hex("00000001 53540001 40000000 0000000000000001 7A 00")));
+        assertEquals(8, e.offset());
+        assertEquals("Physical record", e.expected());
+        assertTrue(e.getMessage().contains(
+                "offset 1073741824 + length 1 = 1073741825 is past the maximum page size 1073741824"), e.getMessage());
+        e = assertThrows(BincodeDecodeException.class,
+                () -> Value.deserialize(hex("00000001 53540001 FFFFFFFF 0000000000000000 00")));
+        assertTrue(e.getMessage().contains("offset 4294967295 is past the maximum page size"), e.getMessage());
+        // a length beyond the input is caught before anything is allocated
+        e = assertThrows(BincodeDecodeException.class,
+                () -> Value.deserialize(hex("00000001 53540001 00000000 7FFFFFFFFFFFFFFF 00")));
+        assertEquals("Bytes length", e.expected());
+        // the bool is checked like any other
+        e = assertThrows(BincodeDecodeException.class,
+                () -> Value.deserialize(hex("00000001 53540001 00000000 0000000000000000 02")));
+        assertTrue(e.getMessage().contains("invalid bool 2"), e.getMessage());
+
+        IllegalArgumentException iae = assertThrows(IllegalArgumentException.class,
+                () -> new Value.WalRecord(new NeonWalRecord.Physical(-1, new byte[0], false)).serialize());
+        assertTrue(iae.getMessage().contains("negative offset -1"), iae.getMessage());
+        iae = assertThrows(IllegalArgumentException.class,
+                () -> new Value.WalRecord(new NeonWalRecord.Physical(1 << 30, new byte[1], false)).serialize());
+        assertTrue(iae.getMessage().contains("is past the maximum page size 1073741824"), iae.getMessage());
     }
 
     @Test
@@ -174,5 +240,11 @@ class ValueCodecTest {
         assertEquals(Optional.of("b"), NeonWalRecord.Test.walAppendConditional("a", "b").onlyIf());
         assertThrows(IllegalArgumentException.class, () -> new NeonWalRecord.ClearVisibilityMapFlags(
                 OptionalInt.empty(), OptionalInt.empty(), 256));
+        assertEquals(new NeonWalRecord.Physical(1, utf8("a"), true), new NeonWalRecord.Physical(1, utf8("a"), true));
+        assertEquals(new NeonWalRecord.Physical(1, utf8("a"), true).hashCode(),
+                new NeonWalRecord.Physical(1, utf8("a"), true).hashCode());
+        assertNotEquals(new NeonWalRecord.Physical(1, utf8("a"), true), new NeonWalRecord.Physical(1, utf8("a"), false));
+        assertNotEquals(new NeonWalRecord.Physical(1, utf8("a"), true), new NeonWalRecord.Physical(2, utf8("a"), true));
+        assertNotEquals(new NeonWalRecord.Physical(1, utf8("a"), true), new NeonWalRecord.Physical(1, utf8("b"), true));
     }
 }

@@ -46,7 +46,7 @@ class ValueRoundTripTest {
                 }
             }
         }
-        assertEquals(10, seen.size(), "all 2 + 8 variants generated: " + seen);
+        assertEquals(11, seen.size(), "image, Neon's 9 records and Strata's Physical generated: " + seen);
     }
 
     private static Value randomValue(SplittableRandom rnd) {
@@ -57,7 +57,7 @@ class ValueRoundTripTest {
     }
 
     private static NeonWalRecord randomRecord(SplittableRandom rnd) {
-        switch (rnd.nextInt(9)) {
+        switch (rnd.nextInt(10)) {
             case 0:
                 return new NeonWalRecord.Postgres(rnd.nextBoolean(), bytes(rnd, 300));
             case 1:
@@ -79,6 +79,8 @@ class ValueRoundTripTest {
                 return new NeonWalRecord.AuxFile(string(rnd), rnd.nextBoolean() ? bytes(rnd, 200) : null);
             case 7:
                 return new NeonWalRecord.TruncateVisibilityMap(rnd.nextLong(), rnd.nextLong());
+            case 8:
+                return new NeonWalRecord.Physical(rnd.nextInt(20_000), bytes(rnd, 300), rnd.nextBoolean());
             default:
                 return new NeonWalRecord.Test(string(rnd), rnd.nextBoolean(), rnd.nextBoolean(),
                         rnd.nextBoolean() ? Optional.of(string(rnd)) : Optional.empty());
