@@ -131,19 +131,19 @@ public final class GetVectored {
                             sink.next(v);
                         }
                     })
-                    .concatMap(v -> v.layer().getValuesReconstructData(v.keySpace(), v.lsnFloor(), v.lsnCeil(), state)
+                    .concatMap(v -> v.layer().getValuesReconstructData(v.reads(), state)
                             .then(Mono.fromRunnable(() -> {
-                                state.onLayerVisited(v.layer(), v.keySpace(), v.lsnFloor(), v.lsnCeil());
+                                state.onLayerVisited(v.layer(), v.reads());
                                 ValuesReconstructState.DoneKeys done = state.consumeDoneKeys();
-                                KeySpace unmapped = v.keySpace().subtract(done.keys());
+                                KeySpace covered = done.imageCoverage() == null ? KeySpace.empty()
+                                        : KeySpace.single(done.imageCoverage());
                                 completed.addAll(done.keys());
-                                if (done.imageCoverage() != null) {
-                                    KeySpace covered = KeySpace.single(done.imageCoverage());
-                                    unmapped = unmapped.subtract(covered);
-                                    imageCovered.addAll(covered);
-                                }
-                                if (!unmapped.isEmpty()) {
-                                    updateFringe(layers, fringe, unmapped, v.lsnFloor());
+                                imageCovered.addAll(covered);
+                                for (ReadableLayer.LayerRead read : v.reads()) {
+                                    KeySpace unmapped = read.keySpace().subtract(done.keys()).subtract(covered);
+                                    if (!unmapped.isEmpty()) {
+                                        updateFringe(layers, fringe, unmapped, read.lsnFloor());
+                                    }
                                 }
                             })), 0)
                     .then(Mono.fromSupplier(() -> new Outcome(completed.build(), imageCovered.build())));

@@ -8,6 +8,7 @@ import io.strata.engine.layer.LayerReader;
 import io.strata.engine.layer.delta.DeltaLayerReader;
 import io.strata.engine.layer.image.ImageLayerReader;
 import io.strata.engine.vectored.BlobMeta;
+import io.strata.engine.vectored.ChunkedVectoredReadBuilder;
 import io.strata.engine.vectored.DeltaIndexPlanning;
 import io.strata.engine.vectored.ImageIndexPlanning;
 import io.strata.engine.vectored.VectoredBlobReader;
@@ -47,13 +48,13 @@ final class LayerVisits {
     }
 
     /**
-     * The values of {@code keySpace} in {@code [lsnFloor, lsnCeil)}, registered newest first per key (reads and
+     * The values of each range over its LSN range, registered newest first per key (reads and
      * blobs in reverse order, as Neon does), so that each key's oldest planned value is its will_init one.
      */
-    static Mono<Void> delta(DeltaLayerReader layer, KeySpace keySpace, Lsn lsnFloor, Lsn lsnCeil,
+    static Mono<Void> delta(DeltaLayerReader layer, List<DeltaIndexPlanning.RangeAtLsns> ranges,
                             ValuesReconstructState state, VectoredBlobReader blobReader, long maxReadSize) {
-        return DeltaIndexPlanning.plan(layer.index(), layer.summary().indexStartBlk(), keySpace, lsnFloor, lsnCeil,
-                        maxReadSize)
+        return DeltaIndexPlanning.plan(layer.index(), layer.summary().indexStartBlk(), ranges, maxReadSize,
+                        ChunkedVectoredReadBuilder.DEFAULT_CHUNK_SIZE)
                 .onErrorMap(LayerIteration::isPlanningError, e -> LayerIteration.corruptIndex(layer.path(), e))
                 .flatMap(reads -> {
                     OnDiskValueIo[][] ios = new OnDiskValueIo[reads.size()][];

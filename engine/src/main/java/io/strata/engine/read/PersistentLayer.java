@@ -1,5 +1,6 @@
 package io.strata.engine.read;
 
+import io.strata.engine.key.KeyRange;
 import io.strata.engine.key.KeySpace;
 import io.strata.engine.key.Lsn;
 import io.strata.engine.layer.LayerCorruptionException;
@@ -7,11 +8,14 @@ import io.strata.engine.layer.LayerReader;
 import io.strata.engine.layer.PersistentLayerDesc;
 import io.strata.engine.layer.delta.DeltaLayerReader;
 import io.strata.engine.layer.image.ImageLayerReader;
+import io.strata.engine.vectored.DeltaIndexPlanning;
 import io.strata.engine.vectored.VectoredBlobReader;
 import io.strata.io.cache.BlockCache;
 import io.strata.io.file.IoEngine;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,15 +30,14 @@ public final class PersistentLayer implements ReadableLayer {
     private final Mono<LayerReader<?>> reader;
     private final VectoredBlobReader blobReader;
     private final long maxReadSize;
-    private static final Duration FOREVER = Duration.ofMillis(Long.MAX_VALUE);
-
     private final AtomicReference<LayerReader<?>> opened = new AtomicReference<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PersistentLayer(PersistentLayerDesc desc, Mono<LayerReader<?>> reader, VectoredBlobReader blobReader,
                             long maxReadSize) {
         this.desc = Objects.requireNonNull(desc, "desc");
-        this.reader = reader.doOnNext(opened::set);
+        // Open once and share the reader; a failed open is not remembered, the next read tries again.
+        this.reader = reader.doOnNext(opened::set).cacheInvalidateIf(r -> false);
         this.blobReader = Objects.requireNonNull(blobReader, "blobReader");
         if (maxReadSize <= 0) {
             throw new IllegalArgumentException("maxReadSize must be positive, got " + maxReadSize);
@@ -66,9 +69,7 @@ public final class PersistentLayer implements ReadableLayer {
             }
             return r;
         });
-        // Keep a successfully opened reader; retry the open after a failure.
-        return new PersistentLayer(desc, checked.cache(r -> FOREVER, e -> Duration.ZERO, () -> Duration.ZERO),
-                blobReader, maxReadSize);
+        return new PersistentLayer(desc, checked, blobReader, maxReadSize);
     }
 
     private static void checkKind(PersistentLayerDesc desc, LayerReader<?> reader) {
@@ -95,14 +96,30 @@ public final class PersistentLayer implements ReadableLayer {
     @Override
     public Mono<Void> getValuesReconstructData(KeySpace keySpace, Lsn lsnFloor, Lsn lsnCeil,
                                                ValuesReconstructState state) {
+        return getValuesReconstructData(List.of(new LayerRead(keySpace, lsnFloor, lsnCeil)), state);
+    }
+
+    /** All reads in one pass over the index and one batch of IOs. */
+    @Override
+    public Mono<Void> getValuesReconstructData(List<LayerRead> reads, ValuesReconstructState state) {
         return reader.flatMap(r -> {
             if (closed.get()) {
                 return Mono.error(new IllegalStateException("layer " + desc.name() + " is closed"));
             }
             if (r instanceof DeltaLayerReader delta) {
-                return LayerVisits.delta(delta, keySpace, lsnFloor, lsnCeil, state, blobReader, maxReadSize);
+                List<DeltaIndexPlanning.RangeAtLsns> ranges = new ArrayList<>();
+                for (LayerRead read : reads) {
+                    for (KeyRange range : read.keySpace().ranges()) {
+                        ranges.add(new DeltaIndexPlanning.RangeAtLsns(range, read.lsnFloor(), read.lsnCeil()));
+                    }
+                }
+                ranges.sort(Comparator.comparing(x -> x.range().start()));
+                return LayerVisits.delta(delta, ranges, state, blobReader, maxReadSize);
             }
-            return LayerVisits.image((ImageLayerReader) r, desc.keyRange(), keySpace, state, blobReader, maxReadSize);
+            KeySpace.Builder keys = KeySpace.builder();
+            reads.forEach(read -> keys.addAll(read.keySpace()));
+            return LayerVisits.image((ImageLayerReader) r, desc.keyRange(), keys.build(), state, blobReader,
+                    maxReadSize);
         });
     }
 

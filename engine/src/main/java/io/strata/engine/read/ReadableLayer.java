@@ -2,6 +2,8 @@ package io.strata.engine.read;
 
 import io.strata.engine.key.KeySpace;
 import io.strata.engine.key.Lsn;
+import java.util.List;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -17,6 +19,21 @@ public interface ReadableLayer {
      * {@link ValuesReconstructState#onImageLayerVisited}. Completes once planned (and, sequentially, read).
      */
     Mono<Void> getValuesReconstructData(KeySpace keySpace, Lsn lsnFloor, Lsn lsnCeil, ValuesReconstructState state);
+
+    /**
+     * One visit for several key spaces, each over its own LSN range (keys of one request asked for at different
+     * LSNs, or reaching the layer from different layers above). The key spaces are disjoint. Layers that can
+     * plan them in one pass override this; by default each is planned in turn.
+     */
+    default Mono<Void> getValuesReconstructData(List<LayerRead> reads, ValuesReconstructState state) {
+        return Flux.fromIterable(reads)
+                .concatMap(r -> getValuesReconstructData(r.keySpace(), r.lsnFloor(), r.lsnCeil(), state), 0)
+                .then();
+    }
+
+    /** Keys to read in a layer and the LSN range {@code [lsnFloor, lsnCeil)} to read them over. */
+    record LayerRead(KeySpace keySpace, Lsn lsnFloor, Lsn lsnCeil) {
+    }
 
     /** Whether this is a delta layer (in-memory layers are not). */
     boolean isDelta();

@@ -90,13 +90,18 @@ public final class ValuesReconstructState {
         keysWithImageCoverage = keyRange;
     }
 
-    void onLayerVisited(ReadableLayer layer, KeySpace keySpace, Lsn lsnFloor, Lsn lsnCeil) {
+    void onLayerVisited(ReadableLayer layer, List<ReadableLayer.LayerRead> reads) {
         layersVisited++;
         if (layer.isDelta()) {
             deltaLayersVisited++;
         }
         if (visits.size() < 32) {
-            visits.add(layer.describe() + " for " + keySpace + " in [" + lsnFloor + ", " + lsnCeil + ")");
+            StringBuilder sb = new StringBuilder(layer.describe()).append(" for");
+            for (ReadableLayer.LayerRead r : reads) {
+                sb.append(' ').append(r.keySpace()).append(" in [").append(r.lsnFloor()).append(", ")
+                        .append(r.lsnCeil()).append(')');
+            }
+            visits.add(sb.toString());
         }
     }
 

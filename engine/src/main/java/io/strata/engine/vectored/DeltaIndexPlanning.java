@@ -35,17 +35,47 @@ public final class DeltaIndexPlanning {
     /** As {@link #plan(DiskBtreeReader, long, KeySpace, Lsn, Lsn, long)} with a chunk size. */
     public static Mono<List<VectoredRead>> plan(DiskBtreeReader index, long indexStartBlk, KeySpace keySpace,
                                                 Lsn l0, Lsn l1, long maxReadSize, int chunkSize) {
+        Objects.requireNonNull(keySpace, "keySpace");
+        Objects.requireNonNull(l0, "l0");
+        Objects.requireNonNull(l1, "l1");
+        return plan(index, indexStartBlk, keySpace.ranges().stream().map(r -> new RangeAtLsns(r, l0, l1)).toList(),
+                maxReadSize, chunkSize);
+    }
+
+    /**
+     * A key range and the LSNs {@code [l0, l1)} to read in it: one request may read different keys of a layer over
+     * different LSN ranges (keys asked for at different LSNs) in one pass over the index.
+     */
+    public record RangeAtLsns(KeyRange range, Lsn l0, Lsn l1) {
+        public RangeAtLsns {
+            Objects.requireNonNull(range, "range");
+            Objects.requireNonNull(l0, "l0");
+            Objects.requireNonNull(l1, "l1");
+        }
+    }
+
+    /**
+     * As {@link #plan(DiskBtreeReader, long, KeySpace, Lsn, Lsn, long)}, each range with its own LSN range. The
+     * ranges must be sorted by key and disjoint.
+     */
+    public static Mono<List<VectoredRead>> plan(DiskBtreeReader index, long indexStartBlk, List<RangeAtLsns> ranges,
+                                                long maxReadSize, int chunkSize) {
         IndexPlanning.checkKeyLen(index, IndexPlanning.DELTA_KEY_SIZE, "delta layer");
         long valuesEnd = IndexPlanning.valuesEnd(indexStartBlk);
-        Objects.requireNonNull(keySpace, "keySpace");
-        long lo = l0.value();
-        long hi = l1.value();
+        List<RangeAtLsns> sorted = List.copyOf(ranges);
+        for (int i = 1; i < sorted.size(); i++) {
+            if (sorted.get(i).range().start().compareTo(sorted.get(i - 1).range().end()) < 0) {
+                throw new IllegalArgumentException("ranges overlap or are out of order: " + sorted.get(i - 1).range()
+                        + ", " + sorted.get(i).range());
+            }
+        }
         return Mono.defer(() -> {
             VectoredReadPlanner planner = new VectoredReadPlanner(maxReadSize, chunkSize);
             IndexPlanning.KeyDecoder keys = new IndexPlanning.KeyDecoder();
             byte[] raw = new byte[IndexPlanning.DELTA_KEY_SIZE];
-            return Flux.fromIterable(keySpace.ranges())
-                    .concatMap(range -> new RangeScan(planner, keys, raw, range, lo, hi).run(index, valuesEnd))
+            return Flux.fromIterable(sorted)
+                    .concatMap(r -> new RangeScan(planner, keys, raw, r.range(), r.l0().value(), r.l1().value())
+                            .run(index, valuesEnd))
                     .then(Mono.fromSupplier(planner::finish));
         });
     }

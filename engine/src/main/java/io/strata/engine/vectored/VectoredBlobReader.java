@@ -64,54 +64,79 @@ public final class VectoredBlobReader {
     }
 
     /**
-     * Reads all planned reads, submitting up to {@code maxBatch} of them (at most the pool's capacity) in one
-     * {@link DirectFile#readBatch} hop, and emits each as it completes: within a batch in completion order, batches
-     * in list order. {@link VectoredBlobs#sequence()} gives each result's position in {@code reads}. The next batch
-     * waits for buffers, so a subscriber holding every result while the pool runs dry stalls: release as you go.
+     * Reads all planned reads, submitting up to {@code maxBatch} of them in one {@link DirectFile#readBatch} hop, and
+     * emits each as it completes: within a batch in completion order, batches in list order.
+     * {@link VectoredBlobs#sequence()} gives each result's position in {@code reads}.
+     *
+     * <p>A batch waits for its first buffer only and takes as many more as the pool has free at that moment, so
+     * readers sharing a pool never hold some buffers while waiting for others (no deadlock however many read at
+     * once). A subscriber holding every result while the pool runs dry still stalls itself: release as you go.
      */
     public Flux<VectoredBlobs> readAll(DirectFile file, List<VectoredRead> reads) {
         Objects.requireNonNull(file, "file");
         List<VectoredRead> all = List.copyOf(reads);
-        int batch = Math.max(1, Math.min(maxBatch, pool.capacity()));
-        int batches = (all.size() + batch - 1) / batch;
-        return Flux.range(0, batches)
-                .concatMap(b -> readBatch(file, all, b * batch, Math.min(all.size(), (b + 1) * batch)), 0)
-                .doOnDiscard(VectoredBlobs.class, VectoredBlobs::release);
+        return readFrom(file, all, 0).doOnDiscard(VectoredBlobs.class, VectoredBlobs::release);
     }
 
-    private Flux<VectoredBlobs> readBatch(DirectFile file, List<VectoredRead> reads, int from, int to) {
+    private Flux<VectoredBlobs> readFrom(DirectFile file, List<VectoredRead> reads, int from) {
+        if (from >= reads.size()) {
+            return Flux.empty();
+        }
         return Flux.defer(() -> {
             int alignment = file.alignment();
-            List<Span> spans = new ArrayList<>(to - from);
-            for (int i = from; i < to; i++) {
-                spans.add(Span.of(file, reads.get(i), i));
-            }
-            return Flux.fromIterable(spans)
-                    .concatMap(s -> acquire(s, alignment), 0)
-                    .collectList()
-                    .doOnDiscard(AlignedBuffer.class, AlignedBuffer::release)
-                    .flatMapMany(buffers -> {
-                        List<ReadOp> ops = new ArrayList<>(buffers.size());
-                        for (int i = 0; i < buffers.size(); i++) {
-                            ops.add(spans.get(i).op(buffers.get(i)));
+            Span first = Span.of(file, reads.get(from), from);
+            return acquire(first, alignment).flatMapMany(firstBuffer -> {
+                List<Span> spans = new ArrayList<>();
+                List<AlignedBuffer> buffers = new ArrayList<>();
+                spans.add(first);
+                buffers.add(firstBuffer);
+                int next = from + 1;
+                try {
+                    while (next < reads.size() && spans.size() < maxBatch) {
+                        Span s = Span.of(file, reads.get(next), next);
+                        AlignedBuffer b = tryAcquire(s, alignment);
+                        if (b == null) {
+                            break;
                         }
-                        return file.readBatch(ops).<VectoredBlobs>handle((c, sink) -> {
-                            try {
-                                sink.next(spans.get(c.index()).open(file, c.op().buffer(), c.bytesRead()));
-                            } catch (RuntimeException e) {
-                                sink.error(e); // open() released the buffer; the engine releases the rest
-                            }
-                        });
-                    });
+                        spans.add(s);
+                        buffers.add(b);
+                        next++;
+                    }
+                } catch (RuntimeException | Error e) {
+                    buffers.forEach(AlignedBuffer::release);
+                    throw e;
+                }
+                List<ReadOp> ops = new ArrayList<>(buffers.size());
+                for (int i = 0; i < buffers.size(); i++) {
+                    ops.add(spans.get(i).op(buffers.get(i)));
+                }
+                int after = next;
+                return file.readBatch(ops).<VectoredBlobs>handle((c, sink) -> {
+                    try {
+                        sink.next(spans.get(c.index()).open(file, c.op().buffer(), c.bytesRead()));
+                    } catch (RuntimeException e) {
+                        sink.error(e); // open() released the buffer; the engine releases the rest
+                    }
+                }).concatWith(Flux.defer(() -> readFrom(file, reads, after)));
+            });
         });
     }
 
     /** A pooled buffer when the read fits one and the pool's alignment suits the file, else a fresh one. */
     private Mono<AlignedBuffer> acquire(Span span, int alignment) {
-        if (span.length <= pool.bufferSize() && pool.alignment() % alignment == 0) {
+        if (pooled(span, alignment)) {
             return pool.lease();
         }
         return Mono.fromSupplier(() -> AlignedBuffer.allocate(span.length, alignment));
+    }
+
+    /** As {@link #acquire} without waiting: null when the pool has no free buffer. */
+    private AlignedBuffer tryAcquire(Span span, int alignment) {
+        return pooled(span, alignment) ? pool.tryLease() : AlignedBuffer.allocate(span.length, alignment);
+    }
+
+    private boolean pooled(Span span, int alignment) {
+        return span.length <= pool.bufferSize() && pool.alignment() % alignment == 0;
     }
 
     /** One planned read widened to the file's alignment. */

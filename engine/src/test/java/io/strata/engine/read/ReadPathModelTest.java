@@ -32,8 +32,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ReadPathModelTest {
     static final int KEY_DIMENSION_SIZE = 99;
-    static final Key START = Key.parse("110000000033333333444444445500000000");
-    static final int QUERIES = 300;
+    static final Key START = Key.fromHex("110000000033333333444444445500000000");
+    static final int QUERIES = 100;
     static final int MAX_QUERY_KEYS = 32;
 
     @TempDir

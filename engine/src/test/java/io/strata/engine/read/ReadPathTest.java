@@ -51,7 +51,7 @@ class ReadPathTest {
     }
 
     static Key key(int id) {
-        Key k = Key.parse("110000000033333333444444445500000000");
+        Key k = Key.fromHex("110000000033333333444444445500000000");
         return new Key(k.field1(), k.field2(), k.field3(), k.field4(), k.field5(), id);
     }
 
@@ -117,9 +117,9 @@ class ReadPathTest {
     /** {@code test_vectored_missing_data_key_reads}: missing dense keys fail, on a branch too. */
     @Test
     void missingDenseKeysFailNamingKeyAndLsn() {
-        Key baseKey = Key.parse("000000000033333333444444445500000000");
-        Key childKey = Key.parse("000000000033333333444444445500000001");
-        Key nonexist = Key.parse("000000000033333333444444445500000002");
+        Key baseKey = Key.fromHex("000000000033333333444444445500000000");
+        Key childKey = Key.fromHex("000000000033333333444444445500000001");
+        Key nonexist = Key.fromHex("000000000033333333444444445500000002");
         PersistentLayer parentImage = kit.image(Lsn.of(0x20), new TreeMap<>(Map.of(baseKey, testImg("data key 1"))));
         Timeline parent = kit.timeline(List.of(parentImage));
         PersistentLayer childImage = kit.image(Lsn.of(0x30), new TreeMap<>(Map.of(childKey, testImg("data key 2"))));
@@ -131,8 +131,14 @@ class ReadPathTest {
                 () -> parent.get(childKey, lsn).block(LayerTestSupport.T));
         assertTrue(e.getMessage().contains(childKey.toString()) && e.getMessage().contains(lsn.toString()),
                 e.getMessage());
-        assertTrue(e.getMessage().contains(parentImage.describe()), "names the layers visited: " + e.getMessage());
+        assertTrue(e.getMessage().contains("layers visited: none"), e.getMessage());
         assertThrows(MissingKeyException.class, () -> parent.get(nonexist, lsn).block(LayerTestSupport.T));
+        // A key inside an image layer's range that the layer does not hold: the error names the layer.
+        PersistentLayer wide = kit.image(new KeyRange(baseKey, nonexist.next()), Lsn.of(0x20),
+                new TreeMap<>(Map.of(baseKey, testImg("data key 1"))));
+        MissingKeyException inWide = assertThrows(MissingKeyException.class,
+                () -> kit.timeline(List.of(wide)).get(nonexist, lsn).block(LayerTestSupport.T));
+        assertTrue(inWide.getMessage().contains(wide.describe()), inWide.getMessage());
 
         assertArrayEquals(testImg("data key 1"), child.get(baseKey, lsn).block(LayerTestSupport.T));
         assertArrayEquals(testImg("data key 2"), child.get(childKey, lsn).block(LayerTestSupport.T));
@@ -142,14 +148,14 @@ class ReadPathTest {
     /** {@code test_vectored_missing_metadata_key_reads}: missing sparse keys are absent; only 0x61 is inherited. */
     @Test
     void missingSparseKeysAreAbsentAndOnlyRelSizeKeysAreInherited() {
-        Key baseKey = Key.parse("620000000033333333444444445500000000");
-        Key baseKeyChild = Key.parse("620000000033333333444444445500000001");
-        Key baseKeyNonexist = Key.parse("620000000033333333444444445500000002");
-        Key baseKeyOverwrite = Key.parse("620000000033333333444444445500000003");
-        Key inherited = Key.parse("610000000033333333444444445500000000");
-        Key inheritedChild = Key.parse("610000000033333333444444445500000001");
-        Key inheritedNonexist = Key.parse("610000000033333333444444445500000002");
-        Key inheritedOverwrite = Key.parse("610000000033333333444444445500000003");
+        Key baseKey = Key.fromHex("620000000033333333444444445500000000");
+        Key baseKeyChild = Key.fromHex("620000000033333333444444445500000001");
+        Key baseKeyNonexist = Key.fromHex("620000000033333333444444445500000002");
+        Key baseKeyOverwrite = Key.fromHex("620000000033333333444444445500000003");
+        Key inherited = Key.fromHex("610000000033333333444444445500000000");
+        Key inheritedChild = Key.fromHex("610000000033333333444444445500000001");
+        Key inheritedNonexist = Key.fromHex("610000000033333333444444445500000002");
+        Key inheritedOverwrite = Key.fromHex("610000000033333333444444445500000003");
 
         TreeMap<Key, byte[]> parentPages = new TreeMap<>();
         parentPages.put(inherited, testImg("metadata inherited key 1"));
@@ -239,6 +245,8 @@ class ReadPathTest {
         ReadStats.Snapshot s = stats.snapshot();
         assertEquals(1, s.layersVisited().count(), "one get");
         assertEquals(2, s.layersVisited().max(), "each layer visited once for the whole batch");
+        // Key i at 0x10 + 0x10 * (i % 5) needs its image and i % 5 records: 8 + (0+1+2+3+4+0+1+2).
+        assertEquals(21, s.ios().max(), "one IO per value needed");
     }
 
     @Test
