@@ -12,8 +12,11 @@ import io.strata.engine.vectored.ChunkedVectoredReadBuilder;
 import io.strata.engine.vectored.DeltaIndexPlanning;
 import io.strata.engine.vectored.ImageIndexPlanning;
 import io.strata.engine.vectored.VectoredBlobReader;
+import io.strata.engine.vectored.VectoredBlobs;
 import io.strata.engine.vectored.VectoredRead;
+import io.strata.io.cache.BlockCache;
 import java.util.List;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -27,7 +30,8 @@ final class LayerVisits {
 
     /** Every key of {@code keySpace} the image layer holds; the layer's whole key range is then image-covered. */
     static Mono<Void> image(ImageLayerReader layer, KeyRange layerKeyRange, KeySpace keySpace,
-                            ValuesReconstructState state, VectoredBlobReader blobReader, long maxReadSize) {
+                            ValuesReconstructState state, VectoredBlobReader blobReader, BlockCache valueCache,
+                            long maxReadSize) {
         Lsn lsn = layer.summary().lsn();
         return ImageIndexPlanning.plan(layer.index(), layer.summary().indexStartBlk(), keySpace, lsn, null, maxReadSize)
                 .onErrorMap(LayerIteration::isPlanningError, e -> LayerIteration.corruptIndex(layer.path(), e))
@@ -43,7 +47,7 @@ final class LayerVisits {
                     }
                     state.onImageLayerVisited(layerKeyRange);
                     return reads.isEmpty() ? Mono.empty()
-                            : state.spawnIo(readAll(layer, reads, ios, blobReader, true));
+                            : state.spawnIo(readAll(layer, reads, ios, blobReader, valueCache, true));
                 });
     }
 
@@ -52,7 +56,8 @@ final class LayerVisits {
      * blobs in reverse order, as Neon does), so that each key's oldest planned value is its will_init one.
      */
     static Mono<Void> delta(DeltaLayerReader layer, List<DeltaIndexPlanning.RangeAtLsns> ranges,
-                            ValuesReconstructState state, VectoredBlobReader blobReader, long maxReadSize) {
+                            ValuesReconstructState state, VectoredBlobReader blobReader, BlockCache valueCache,
+                            long maxReadSize) {
         return DeltaIndexPlanning.plan(layer.index(), layer.summary().indexStartBlk(), ranges, maxReadSize,
                         ChunkedVectoredReadBuilder.DEFAULT_CHUNK_SIZE)
                 .onErrorMap(LayerIteration::isPlanningError, e -> LayerIteration.corruptIndex(layer.path(), e))
@@ -67,7 +72,7 @@ final class LayerVisits {
                         }
                     }
                     return reads.isEmpty() ? Mono.empty()
-                            : state.spawnIo(readAll(layer, reads, ios, blobReader, false));
+                            : state.spawnIo(readAll(layer, reads, ios, blobReader, valueCache, false));
                 });
     }
 
@@ -76,8 +81,10 @@ final class LayerVisits {
      * a failed read fails the futures not completed yet. Never fails itself: the futures carry the errors.
      */
     private static Mono<Void> readAll(LayerReader<?> layer, List<VectoredRead> reads, OnDiskValueIo[][] ios,
-                                      VectoredBlobReader blobReader, boolean rawImages) {
-        return blobReader.readAll(layer.file(), reads)
+                                      VectoredBlobReader blobReader, BlockCache valueCache, boolean rawImages) {
+        Flux<VectoredBlobs> completions = valueCache == null ? blobReader.readAll(layer.file(), reads)
+                : blobReader.readAllCached(layer.file(), reads, valueCache);
+        return completions
                 .doOnNext(blobs -> {
                     try {
                         OnDiskValueIo[] forRead = ios[blobs.sequence()];

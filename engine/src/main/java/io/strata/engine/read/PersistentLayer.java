@@ -30,11 +30,14 @@ public final class PersistentLayer implements ReadableLayer {
     private final Mono<LayerReader<?>> reader;
     private final VectoredBlobReader blobReader;
     private final long maxReadSize;
+    /** Where values are read through, or null to read them from the file with O_DIRECT. */
+    private final BlockCache valueCache;
     private final AtomicReference<LayerReader<?>> opened = new AtomicReference<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PersistentLayer(PersistentLayerDesc desc, Mono<LayerReader<?>> reader, VectoredBlobReader blobReader,
-                            long maxReadSize) {
+                            long maxReadSize, BlockCache valueCache) {
+        this.valueCache = valueCache;
         this.desc = Objects.requireNonNull(desc, "desc");
         // Open once and share the reader; a failed open is not remembered, the next read tries again.
         this.reader = reader.doOnNext(opened::set).cacheInvalidateIf(r -> false);
@@ -49,7 +52,7 @@ public final class PersistentLayer implements ReadableLayer {
     public static PersistentLayer of(PersistentLayerDesc desc, LayerReader<?> reader, VectoredBlobReader blobReader,
                                      long maxReadSize) {
         checkKind(desc, reader);
-        return new PersistentLayer(desc, Mono.just(reader), blobReader, maxReadSize);
+        return new PersistentLayer(desc, Mono.just(reader), blobReader, maxReadSize, null);
     }
 
     /**
@@ -58,6 +61,16 @@ public final class PersistentLayer implements ReadableLayer {
      */
     public static PersistentLayer open(PersistentLayerDesc desc, IoEngine engine, BlockCache cache, Path path,
                                        VectoredBlobReader blobReader, long maxReadSize) {
+        return open(desc, engine, cache, path, blobReader, maxReadSize, false);
+    }
+
+    /**
+     * As {@link #open(PersistentLayerDesc, IoEngine, BlockCache, Path, VectoredBlobReader, long)}; with
+     * {@code cacheValues} the values are read through {@code cache} too (hot data served from memory), not only
+     * the index.
+     */
+    public static PersistentLayer open(PersistentLayerDesc desc, IoEngine engine, BlockCache cache, Path path,
+                                       VectoredBlobReader blobReader, long maxReadSize, boolean cacheValues) {
         Mono<LayerReader<?>> open = desc.isDelta()
                 ? DeltaLayerReader.open(engine, cache, path, null).map(r -> r)
                 : ImageLayerReader.open(engine, cache, path, null).map(r -> r);
@@ -69,7 +82,7 @@ public final class PersistentLayer implements ReadableLayer {
             }
             return r;
         });
-        return new PersistentLayer(desc, checked, blobReader, maxReadSize);
+        return new PersistentLayer(desc, checked, blobReader, maxReadSize, cacheValues ? cache : null);
     }
 
     private static void checkKind(PersistentLayerDesc desc, LayerReader<?> reader) {
@@ -114,12 +127,12 @@ public final class PersistentLayer implements ReadableLayer {
                     }
                 }
                 ranges.sort(Comparator.comparing(x -> x.range().start()));
-                return LayerVisits.delta(delta, ranges, state, blobReader, maxReadSize);
+                return LayerVisits.delta(delta, ranges, state, blobReader, valueCache, maxReadSize);
             }
             KeySpace.Builder keys = KeySpace.builder();
             reads.forEach(read -> keys.addAll(read.keySpace()));
             return LayerVisits.image((ImageLayerReader) r, desc.keyRange(), keys.build(), state, blobReader,
-                    maxReadSize);
+                    valueCache, maxReadSize);
         });
     }
 

@@ -2,12 +2,15 @@ package io.strata.engine.vectored;
 
 import io.strata.io.buffer.AlignedBuffer;
 import io.strata.io.buffer.AlignedBufferPool;
+import io.strata.io.cache.BlockCache;
 import io.strata.io.file.Alignment;
 import io.strata.io.file.DirectFile;
 import io.strata.io.file.ReadOp;
+import java.io.EOFException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -119,6 +122,55 @@ public final class VectoredBlobReader {
                     }
                 }).concatWith(Flux.defer(() -> readFrom(file, reads, after)));
             });
+        });
+    }
+
+    /**
+     * As {@link #readAll}, but each read's file blocks come from {@code cache} (loaded into it on a miss) and are
+     * copied into the read's buffer, one read after another: for hot data that should be served from memory.
+     * Blocks past the end of the file end the read there; {@link VectoredBlobs} then checks that the planned
+     * blobs are complete.
+     */
+    public Flux<VectoredBlobs> readAllCached(DirectFile file, List<VectoredRead> reads, BlockCache cache) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(cache, "cache");
+        List<VectoredRead> all = List.copyOf(reads);
+        return Flux.range(0, all.size())
+                .concatMap(i -> readCached(file, all.get(i), i, cache), 0)
+                .doOnDiscard(VectoredBlobs.class, VectoredBlobs::release);
+    }
+
+    private Mono<VectoredBlobs> readCached(DirectFile file, VectoredRead read, int sequence, BlockCache cache) {
+        int block = BlockCache.BLOCK_SIZE;
+        long first = read.start() / block;
+        long end = Math.max(first + 1, (read.end() + block - 1) / block);
+        if ((end - first) * block > Integer.MAX_VALUE - block) {
+            return Mono.error(new IllegalArgumentException(file.path() + ": " + read + " is too large for one read"));
+        }
+        int length = (int) ((end - first) * block);
+        Mono<AlignedBuffer> lease = length <= pool.bufferSize() ? pool.lease()
+                : Mono.fromSupplier(() -> AlignedBuffer.allocate(length, block));
+        return lease.flatMap(buf -> {
+            // Ours until open() takes it (open releases it on its own failures).
+            AtomicBoolean owned = new AtomicBoolean(true);
+            return Flux.range(0, (int) (end - first))
+                    .concatMap(j -> cache.get(file, first + j)
+                            .map(b -> {
+                                buf.view().putBytes(j * block, b, 0, b.capacity());
+                                return b.capacity();
+                            })
+                            .onErrorResume(EOFException.class, e -> j > 0 ? Mono.just(-1) : Mono.error(e)), 0)
+                    .takeWhile(n -> n >= 0)
+                    .reduce(0, Integer::sum)
+                    .map(bytes -> {
+                        owned.set(false);
+                        return VectoredBlobs.open(file.path(), read, sequence, buf, first * block, bytes);
+                    })
+                    .doFinally(signal -> {
+                        if (owned.compareAndSet(true, false)) {
+                            buf.release();
+                        }
+                    });
         });
     }
 

@@ -50,8 +50,8 @@ class ReadPathFlowTest {
     }
 
     @BeforeEach
-    void setUp() {
-        kit = new ReadTestKit(dir);
+    void setUp(org.junit.jupiter.api.TestInfo info) {
+        kit = new ReadTestKit(dir, info.getTags().contains("cached"));
         TreeMap<Key, byte[]> pages = new TreeMap<>();
         for (int i = 0; i < KEYS; i++) {
             pages.put(key(i), bytes("p" + i));
@@ -82,6 +82,11 @@ class ReadPathFlowTest {
 
     @Test
     void fullScanReturnsEveryPageInKeyOrder() {
+        scanAndCheck();
+        assertEquals(KEYS, image.keysAsked.get(), "each key asked of the image layer once");
+    }
+
+    private void scanAndCheck() {
         int[] next = {0};
         timeline.getVectored(all(), READ_LSN).doOnNext(p -> {
             assertEquals(key(next[0]), p.key());
@@ -89,7 +94,17 @@ class ReadPathFlowTest {
             next[0]++;
         }).blockLast(LayerTestSupport.T);
         assertEquals(KEYS, next[0]);
-        assertEquals(KEYS, image.keysAsked.get(), "each key asked of the image layer once");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Tag("cached")
+    void valuesReadThroughTheBlockCacheComeFromMemoryTheSecondTime() {
+        scanAndCheck();
+        io.strata.io.cache.BlockCache.Stats first = kit.io.cache.stats();
+        scanAndCheck();
+        io.strata.io.cache.BlockCache.Stats second = kit.io.cache.stats();
+        assertEquals(first.misses(), second.misses(), "the second scan reads nothing from disk");
+        assertTrue(second.hits() > first.hits() + KEYS / 200, "value blocks served from the cache: " + second);
     }
 
     @Test

@@ -41,10 +41,17 @@ final class ReadTestKit implements AutoCloseable {
     final LayerTestSupport io;
     final VectoredBlobReader blobReader;
     private final List<PersistentLayer> layers = new ArrayList<>();
+    private final boolean cacheValues;
 
     ReadTestKit(Path dir) {
+        this(dir, false);
+    }
+
+    /** @param cacheValues read values through the block cache too */
+    ReadTestKit(Path dir, boolean cacheValues) {
         this.io = new LayerTestSupport(dir);
         this.blobReader = new VectoredBlobReader(io.readPool);
+        this.cacheValues = cacheValues;
     }
 
     static byte[] bytes(String s) {
@@ -100,7 +107,7 @@ final class ReadTestKit implements AutoCloseable {
 
     private PersistentLayer add(LayerName name, Path path, long size) {
         PersistentLayer layer = PersistentLayer.open(new PersistentLayerDesc(name, size), io.engine, io.cache, path,
-                blobReader, VectoredReadPlanner.DEFAULT_MAX_READ_SIZE);
+                blobReader, VectoredReadPlanner.DEFAULT_MAX_READ_SIZE, cacheValues);
         layers.add(layer);
         return layer;
     }
