@@ -241,7 +241,8 @@ public final class EphemeralFile {
      * Appends {@code length} bytes of {@code src} from {@code offset} (copied before the Mono completes; the caller
      * must not change them until then) and emits the file position of the first. Completes once the bytes are in
      * the tail buffer, waiting (without blocking a thread) for a buffer or a write slot when needed. Appends must
-     * be sequential. Cancelling an append leaves unreferenced bytes in the file, nothing else.
+     * be sequential. Cancelling an append only stops waiting for it: it runs to its end (the bytes are appended,
+     * unreferenced), and the next append may start once it did.
      */
     public Mono<Long> append(DirectBuffer src, int offset, int length) {
         Objects.requireNonNull(src, "src");
@@ -258,13 +259,6 @@ public final class EphemeralFile {
                 busy.set(false);
                 return Mono.error(new IllegalStateException("append to closed ephemeral file " + path));
             }
-            AtomicBoolean left = new AtomicBoolean();
-            Runnable leave = () -> {
-                if (left.compareAndSet(false, true)) {
-                    busy.set(false);
-                    gate.exit();
-                }
-            };
             long start = writePos;
             Throwable f = failure;
             Mono<Long> body = f != null ? Mono.error(writeFailed(f))
@@ -272,8 +266,14 @@ public final class EphemeralFile {
                         this.length = writePos; // publishes the bytes to readers
                         return start;
                     }));
-            // before the terminal signal travels on, so that the next sequential append finds the file idle
-            return body.doOnTerminate(leave).doOnCancel(leave);
+            // Detached from the subscriber, so that a cancel never leaves the writer half way through a copy while
+            // the next append starts; the file is idle again before the terminal signal travels on.
+            Mono<Long> run = body.doOnTerminate(() -> {
+                busy.set(false);
+                gate.exit();
+            }).cache();
+            run.subscribe(null, e -> { });
+            return run;
         });
     }
 
