@@ -146,7 +146,7 @@ class LayerMapTest {
     @Test
     void layerVisibilityRealistic() throws IOException {
         for (long seed = 1; seed <= 3; seed++) {
-            LayerMap map = TestLayers.layerMap(RealisticTimeline.generate(seed, 1500));
+            LayerMap map = TestLayers.layerMap(RealisticTimeline.generate(seed, 800));
             checkVisibilityAgainstBruteForce(map, "seed " + seed);
         }
         // -Dstrata.layermap.layerNames=FILE (one Neon layer file name a line) checks a real timeline's layers too
