@@ -22,6 +22,9 @@ final class BruteForceSearch {
     private final long[] startLo;
     private final long[] endHi;
     private final long[] endLo;
+    private final long[] lsnStart;
+    private final long[] lsnEnd;
+    private final boolean[] isDelta;
 
     /** @param layers in the layer map's order ({@code LayerMap.historicLayers()}) */
     BruteForceSearch(Collection<PersistentLayerDesc> layers) {
@@ -31,12 +34,18 @@ final class BruteForceSearch {
         startLo = new long[n];
         endHi = new long[n];
         endLo = new long[n];
+        lsnStart = new long[n];
+        lsnEnd = new long[n];
+        isDelta = new boolean[n];
         for (int i = 0; i < n; i++) {
             PersistentLayerDesc l = this.layers.get(i);
             startHi[i] = l.keyRange().start().toI128Hi();
             startLo[i] = l.keyRange().start().toI128Lo();
             endHi[i] = l.keyRange().end().toI128Hi();
             endLo[i] = l.keyRange().end().toI128Lo();
+            lsnStart[i] = l.lsnStart().value();
+            lsnEnd[i] = l.lsnEnd().value();
+            isDelta[i] = l.isDelta();
         }
     }
 
@@ -44,22 +53,23 @@ final class BruteForceSearch {
         long hi = key.toI128Hi();
         long lo = key.toI128Lo();
         long version = endLsn.value() - 1;
-        PersistentLayerDesc delta = null;
-        PersistentLayerDesc image = null;
-        for (int i = 0; i < layers.size(); i++) {
-            PersistentLayerDesc l = layers.get(i);
-            if (Long.compareUnsigned(l.lsnStart().value(), version) > 0
+        int d = -1;
+        int im = -1;
+        for (int i = 0; i < lsnStart.length; i++) {
+            if (Long.compareUnsigned(lsnStart[i], version) > 0
                     || compare(startHi[i], startLo[i], hi, lo) > 0 || compare(hi, lo, endHi[i], endLo[i]) >= 0) {
                 continue;
             }
-            if (l.isDelta()) {
-                if (delta == null || l.lsnEnd().compareTo(delta.lsnEnd()) > 0) {
-                    delta = l;
+            if (isDelta[i]) {
+                if (d < 0 || Long.compareUnsigned(lsnEnd[i], lsnEnd[d]) > 0) {
+                    d = i;
                 }
-            } else if (image == null || l.lsnEnd().compareTo(image.lsnEnd()) > 0) {
-                image = l;
+            } else if (im < 0 || Long.compareUnsigned(lsnEnd[i], lsnEnd[im]) > 0) {
+                im = i;
             }
         }
+        PersistentLayerDesc delta = d < 0 ? null : layers.get(d);
+        PersistentLayerDesc image = im < 0 ? null : layers.get(im);
         if (delta == null && image == null) {
             return Optional.empty();
         }
