@@ -387,6 +387,8 @@ class LayerMapTest {
         assertEquals(2, map.countDeltas(range(0, 10), lsn(15), lsn(25), OptionalInt.empty()));
         assertEquals(1, map.countDeltas(range(0, 10), lsn(20), lsn(25), OptionalInt.empty()));
         assertEquals(0, map.countDeltas(range(0, 10), lsn(25), lsn(25), OptionalInt.empty()));
+        assertThrows(IllegalArgumentException.class,
+                () -> map.countDeltas(range(0, 10), lsn(0), lsn(50), OptionalInt.of(-1)));
     }
 
     /**
