@@ -160,7 +160,8 @@ public final class LayerMap {
 
     /**
      * Neon's {@code range_search} ({@code RangeSearchResult.found}): for every key of {@code range}, what
-     * {@link #search} would answer at {@code endLsn}, grouped by answer. Keys with no answer are left out.
+     * {@link #search} would answer at {@code endLsn}, grouped by answer (unmodifiable). Keys with no answer are
+     * left out.
      */
     public Map<SearchResult, KeySpace> rangeSearch(KeyRange range, Lsn endLsn) {
         InMemoryLayerDesc inMemory = searchInMemoryLayerOrNull(endLsn);
@@ -379,8 +380,13 @@ public final class LayerMap {
      * Neon's {@code count_deltas}: the height of the tallest stack of reimage-worthy deltas in the region of
      * {@code key} by {@code [lsnStart, lsnEnd)}, counting at most {@code limit}. Compaction creates images where
      * this gets large. Recurses under each newest delta, so the depth is bounded by the answer.
+     *
+     * @throws IllegalArgumentException if {@code limit} is negative
      */
     public int countDeltas(KeyRange key, Lsn lsnStart, Lsn lsnEnd, OptionalInt limit) {
+        if (limit.isPresent() && limit.getAsInt() < 0) {
+            throw new IllegalArgumentException("negative count_deltas limit " + limit.getAsInt());
+        }
         if (lsnStart.compareTo(lsnEnd) >= 0 || key.isEmpty() || (limit.isPresent() && limit.getAsInt() == 0)) {
             return 0;
         }

@@ -5,6 +5,7 @@ import io.strata.engine.key.KeyRange;
 import io.strata.engine.key.KeySpace;
 import io.strata.engine.key.Lsn;
 import io.strata.engine.layer.PersistentLayerDesc;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,7 +82,7 @@ final class RangeSearchCollector {
     private Map<SearchResult, KeySpace> build() {
         Map<SearchResult, KeySpace> out = new HashMap<>();
         result.forEach((k, v) -> out.put(k, v.build()));
-        return out;
+        return Collections.unmodifiableMap(out);
     }
 
     /** Gives a stretch no persistent layer covers to the in-memory layer, if any. */

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class LayerMapRandomizedTest {
     private static final int FIRST_SEED = 1;
-    private static final int SEEDS = 300;
+    private static final int SEEDS = 200;
     private static final int KEYS = 40;
     private static final int LSNS = 60;
 

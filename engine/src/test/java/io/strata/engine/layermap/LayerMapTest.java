@@ -146,7 +146,7 @@ class LayerMapTest {
     @Test
     void layerVisibilityRealistic() throws IOException {
         for (long seed = 1; seed <= 3; seed++) {
-            LayerMap map = TestLayers.layerMap(RealisticTimeline.generate(seed, 1500));
+            LayerMap map = TestLayers.layerMap(RealisticTimeline.generate(seed, 800));
             checkVisibilityAgainstBruteForce(map, "seed " + seed);
         }
         // -Dstrata.layermap.layerNames=FILE (one Neon layer file name a line) checks a real timeline's layers too
@@ -387,6 +387,8 @@ class LayerMapTest {
         assertEquals(2, map.countDeltas(range(0, 10), lsn(15), lsn(25), OptionalInt.empty()));
         assertEquals(1, map.countDeltas(range(0, 10), lsn(20), lsn(25), OptionalInt.empty()));
         assertEquals(0, map.countDeltas(range(0, 10), lsn(25), lsn(25), OptionalInt.empty()));
+        assertThrows(IllegalArgumentException.class,
+                () -> map.countDeltas(range(0, 10), lsn(0), lsn(50), OptionalInt.of(-1)));
     }
 
     /**
