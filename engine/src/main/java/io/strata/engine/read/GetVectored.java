@@ -155,7 +155,12 @@ public final class GetVectored {
         for (KeyRange range : keys.ranges()) {
             for (Map.Entry<SearchResult, KeySpace> e : layers.map().rangeSearch(range, contLsn).entrySet()) {
                 LayerRef ref = e.getKey().layer();
-                fringe.update(ref, layers.resolve(ref), e.getValue(), e.getKey().lsnFloor(), contLsn);
+                Lsn floor = e.getKey().lsnFloor();
+                if (floor.compareTo(contLsn) >= 0) { // the descent would not move down: a layer map bug, not a loop
+                    throw new IllegalStateException("layer map search below " + contLsn + " for " + e.getValue()
+                            + " returned " + ref + " with LSN floor " + floor);
+                }
+                fringe.update(ref, layers.resolve(ref), e.getValue(), floor, contLsn);
             }
         }
     }

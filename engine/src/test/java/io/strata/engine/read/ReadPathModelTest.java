@@ -53,7 +53,7 @@ class ReadPathModelTest {
         int third = KEY_DIMENSION_SIZE / 3;
         Lsn startLsn = Lsn.of(104);
         Lsn lastRecordLsn = Lsn.of(504);
-        // Neon's in-memory layers; written as delta layers here (the in-memory layer has tests of its own).
+        // Neon's in-memory layers (frozen).
         List<Shape> inMemory = List.of(new Shape(total, Lsn.of(304), Lsn.of(400)),
                 new Shape(total, Lsn.of(400), lastRecordLsn));
         List<Shape> deltas = List.of(
@@ -91,6 +91,7 @@ class ReadPathModelTest {
 
         try (ReadTestKit kit = new ReadTestKit(dir)) {
             for (Shape s : deltaShapes) {
+                boolean memory = inMemory.contains(s);
                 List<LayerEntry> entries = new ArrayList<>();
                 for (long lsn = s.start().value(); lsn < s.end().value(); lsn++) {
                     for (Key k = s.keys().start(); k.compareTo(s.keys().end()) < 0; k = k.next()) {
@@ -99,7 +100,11 @@ class ReadPathModelTest {
                         oracle.value(k, l).ifPresent(v -> entries.add(new LayerEntry(key, l, v)));
                     }
                 }
-                kit.delta(s.keys(), s.start(), s.end(), entries);
+                if (memory) {
+                    kit.inMemory(s.start(), s.end(), entries);
+                } else {
+                    kit.delta(s.keys(), s.start(), s.end(), entries);
+                }
             }
             for (Shape s : images) {
                 TreeMap<Key, byte[]> pages = new TreeMap<>();

@@ -114,6 +114,57 @@ class ReadPathTest {
         assertEquals(List.copyOf(new TreeMap<>(expected).keySet()), List.copyOf(got.keySet()), "key order");
     }
 
+    /** {@code test_vectored_read_with_image_layer_inside_inmem}: an image layer inside a frozen in-memory layer. */
+    @ParameterizedTest
+    @EnumSource(IoConcurrency.class)
+    void imageLayerInsideAnInMemoryLayer(IoConcurrency io) {
+        List<Integer> willInitKeys = List.of(2, 6);
+        Map<Key, String> expected = new HashMap<>();
+        TreeMap<Key, byte[]> base = new TreeMap<>();
+        for (int i = 0; i < 5; i++) {
+            String v = "value " + i + "@" + Lsn.of(0x10);
+            expected.put(key(i), v);
+            base.put(key(i), bytes(v));
+        }
+        Lsn nestedLsn = Lsn.of(0x50);
+        TreeMap<Key, byte[]> nested = new TreeMap<>();
+        for (int i = 5; i < 10; i++) {
+            String v = "value " + i + "@" + nestedLsn;
+            expected.put(key(i), v);
+            nested.put(key(i), bytes(v));
+        }
+        List<LayerEntry> frozen = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Key k = key(i);
+            Lsn lsn = nested.containsKey(k) ? Lsn.of(nestedLsn.value() + 5) : Lsn.of(0x40);
+            if (willInitKeys.contains(i)) {
+                frozen.add(new LayerEntry(k, lsn, init("")));
+                expected.put(k, "");
+            } else {
+                String d = "@" + lsn;
+                frozen.add(new LayerEntry(k, lsn, append(d)));
+                expected.put(k, expected.get(k) + d);
+            }
+        }
+        List<LayerEntry> open = new ArrayList<>();
+        Lsn lastRecordLsn = Lsn.INVALID;
+        for (int i = 0; i < 10; i++) {
+            Lsn lsn = Lsn.of(0x70 + i);
+            String d = "@" + lsn;
+            open.add(new LayerEntry(key(i), lsn, append(d)));
+            expected.put(key(i), expected.get(key(i)) + d);
+            lastRecordLsn = lsn;
+        }
+        kit.inMemory(Lsn.of(0x40), Lsn.of(0x60), frozen);
+        kit.inMemory(Lsn.of(0x70), Lsn.MAX, open);
+        kit.image(Lsn.of(0x10), base);
+        kit.image(nestedLsn, nested);
+        Timeline t = kit.timeline(ReadOptions.DEFAULT.withIoConcurrency(io));
+
+        Map<Key, String> got = read(t, KeySpace.single(new KeyRange(key(0), key(10))), lastRecordLsn);
+        assertEquals(new TreeMap<>(expected), new TreeMap<>(got));
+    }
+
     /** {@code test_vectored_missing_data_key_reads}: missing dense keys fail, on a branch too. */
     @Test
     void missingDenseKeysFailNamingKeyAndLsn() {

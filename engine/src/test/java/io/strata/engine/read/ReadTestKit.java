@@ -14,6 +14,8 @@ import io.strata.engine.layer.delta.DeltaLayerSummary;
 import io.strata.engine.layer.delta.DeltaLayerWriter;
 import io.strata.engine.layer.image.ImageLayerSummary;
 import io.strata.engine.layer.image.ImageLayerWriter;
+import io.strata.engine.inmemory.InMemoryLayer;
+import io.strata.engine.layermap.InMemoryLayerDesc;
 import io.strata.engine.layermap.LayerMap;
 import io.strata.engine.timeline.Timeline;
 import io.strata.engine.value.NeonWalRecord;
@@ -21,6 +23,7 @@ import io.strata.engine.value.Value;
 import io.strata.engine.vectored.VectoredBlobReader;
 import io.strata.engine.vectored.VectoredReadPlanner;
 import io.strata.engine.walredo.WalRedoManager;
+import io.strata.io.buffer.AlignedBufferPool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,6 +44,8 @@ final class ReadTestKit implements AutoCloseable {
     final LayerTestSupport io;
     final VectoredBlobReader blobReader;
     private final List<PersistentLayer> layers = new ArrayList<>();
+    private final List<InMemoryLayer> inMemory = new ArrayList<>();
+    private final AlignedBufferPool inMemoryPool = new AlignedBufferPool(64 * 1024, 16, 4096).trackLeaks(true);
     private final boolean cacheValues;
 
     ReadTestKit(Path dir) {
@@ -105,6 +110,23 @@ final class ReadTestKit implements AutoCloseable {
         return add(w.name(), w.path(), w.fileSize());
     }
 
+    /**
+     * An in-memory layer over {@code [lsnStart, lsnEnd)} holding {@code entries} (in any order), frozen at
+     * {@code lsnEnd}, or open when {@code lsnEnd} is {@link Lsn#MAX}. Neon's {@code InMemoryLayerTestDesc}.
+     */
+    InMemoryLayer inMemory(Lsn lsnStart, Lsn lsnEnd, List<LayerEntry> entries) {
+        List<LayerEntry> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparing(LayerEntry::lsn).thenComparing(LayerEntry::key));
+        InMemoryLayer layer = InMemoryLayer.create(io.engine, io.dir, 1000 + inMemory.size(), lsnStart, inMemoryPool)
+                .block(LayerTestSupport.T);
+        inMemory.add(layer);
+        layer.putBatch(sorted).block(LayerTestSupport.T);
+        if (!lsnEnd.equals(Lsn.MAX)) {
+            layer.freeze(lsnEnd);
+        }
+        return layer;
+    }
+
     private PersistentLayer add(LayerName name, Path path, long size) {
         PersistentLayer layer = PersistentLayer.open(new PersistentLayerDesc(name, size), io.engine, io.cache, path,
                 blobReader, VectoredReadPlanner.DEFAULT_MAX_READ_SIZE, cacheValues);
@@ -114,18 +136,34 @@ final class ReadTestKit implements AutoCloseable {
 
     /** A snapshot holding every layer this kit wrote. */
     LayerSnapshot snapshot() {
-        return snapshot(layers);
+        return snapshot(layers, inMemory);
     }
 
     /** A snapshot holding {@code of}. */
     static LayerSnapshot snapshot(List<PersistentLayer> of) {
+        return snapshot(of, List.of());
+    }
+
+    /** A snapshot holding persistent layers and in-memory layers (frozen ones in LSN order, then the open one). */
+    static LayerSnapshot snapshot(List<PersistentLayer> of, List<InMemoryLayer> memory) {
         var update = LayerMap.EMPTY.batchUpdate();
         Map<LayerName, ReadableLayer> byName = new HashMap<>();
         for (PersistentLayer l : of) {
             update.insertHistoric(l.desc());
             byName.put(l.desc().name(), l);
         }
-        return new LayerSnapshot(update.flush(), byName, Map.of());
+        LayerMap map = update.flush();
+        Map<Long, ReadableLayer> byId = new HashMap<>();
+        List<InMemoryLayer> ordered = new ArrayList<>(memory);
+        ordered.sort(Comparator.comparing(InMemoryLayer::startLsn));
+        for (InMemoryLayer l : ordered) {
+            map = map.withOpenLayer(InMemoryLayerDesc.open(l.id(), l.startLsn()));
+            if (l.isFrozen()) {
+                map = map.freezeOpenLayer(l.endLsn());
+            }
+            byId.put(l.id(), l);
+        }
+        return new LayerSnapshot(map, byName, byId);
     }
 
     Timeline timeline(ReadOptions options) {
@@ -157,6 +195,10 @@ final class ReadTestKit implements AutoCloseable {
             for (PersistentLayer l : layers) {
                 l.close().block(LayerTestSupport.T);
             }
+            for (InMemoryLayer l : inMemory) {
+                l.close().block(LayerTestSupport.T);
+            }
+            inMemoryPool.assertNoLeaks();
         } finally {
             io.close();
         }
