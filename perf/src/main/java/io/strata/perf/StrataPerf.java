@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
             IoSeqCommand.class,
             LayerWriteCommand.class,
             LayerScanCommand.class,
+            GetPageCommand.class,
             LayerMapCommand.class,
             CommandLine.HelpCommand.class,
         })

@@ -15,4 +15,12 @@ import reactor.core.publisher.Mono;
 @FunctionalInterface
 public interface BlockReader {
     Mono<DirectBuffer> read(long blockNo);
+
+    /**
+     * Whether every emitted buffer stays valid and unchanged for as long as anyone holds it (the block cache's
+     * immutable blocks): the reader then keeps a reference instead of copying the page.
+     */
+    default boolean buffersStayValid() {
+        return false;
+    }
 }

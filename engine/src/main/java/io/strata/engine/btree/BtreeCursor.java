@@ -7,10 +7,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 import reactor.core.publisher.Mono;
 
 /**
- * The scan state of FORMAT 7.3 as an explicit machine: one frame per tree level (root first) holding a private
- * copy of that level's current node and the next entry to visit. {@link #advance()} moves synchronously through
- * pages already held; when it needs a page it says so and {@link #load()} fetches it. Copying keeps the scan
- * independent of how long the block reader's buffers live; it costs one page per level per cursor.
+ * The scan state of FORMAT 7.3 as an explicit machine: one frame per tree level (root first) holding that
+ * level's current node and the next entry to visit. {@link #advance()} moves synchronously through
+ * pages already held; when it needs a page it says so and {@link #load()} fetches it. A page is copied (one per
+ * level per cursor) only when the reader's buffers do not {@linkplain BlockReader#buffersStayValid() stay valid};
+ * the block cache's do, so a point lookup through it copies nothing.
  *
  * <p>Not thread-safe: the owner serializes {@code advance} and {@code load}.
  */
@@ -116,8 +117,15 @@ final class BtreeCursor {
                     + PAGE_SIZE);
         }
         Frame f = frame(depth);
-        src.getBytes(0, f.page, 0, PAGE_SIZE);
-        NodeView node = f.node.decode(f.page, abs, keyLen, expectedLevel);
+        DirectBuffer page = src;
+        if (!reader.buffersStayValid()) {
+            if (f.copy == null) {
+                f.copy = new UnsafeBuffer(new byte[PAGE_SIZE]);
+            }
+            src.getBytes(0, f.copy, 0, PAGE_SIZE);
+            page = f.copy;
+        }
+        NodeView node = f.node.decode(page, abs, keyLen, expectedLevel);
         position(f, node);
         top = depth;
         pending = false;
@@ -160,9 +168,10 @@ final class BtreeCursor {
         f.end = n;
     }
 
-    /** One level: a private page copy, its decoded view, and the next entry index (-1 or end: exhausted). */
+    /** One level: its page (or a private copy), its decoded view, and the next entry index (-1 or end: exhausted). */
     private static final class Frame {
-        final UnsafeBuffer page = new UnsafeBuffer(new byte[PAGE_SIZE]);
+        /** This level's page copy, when the block reader's buffers do not stay valid. */
+        UnsafeBuffer copy;
         final NodeView node = new NodeView();
         int next;
         int end;

@@ -21,4 +21,10 @@ public record CachedBlockReader(BlockCache cache, DirectFile file) implements Bl
     public Mono<DirectBuffer> read(long blockNo) {
         return cache.get(file, blockNo);
     }
+
+    /** Cached blocks are immutable and outlive their eviction. */
+    @Override
+    public boolean buffersStayValid() {
+        return true;
+    }
 }

@@ -3,10 +3,12 @@ package io.strata.engine.read;
 import io.strata.engine.key.KeyRange;
 import io.strata.engine.key.KeySpace;
 import io.strata.engine.key.Lsn;
+import io.strata.engine.layer.LayerCorruptionException;
 import io.strata.engine.layer.LayerIteration;
 import io.strata.engine.layer.LayerReader;
 import io.strata.engine.layer.delta.DeltaLayerReader;
 import io.strata.engine.layer.image.ImageLayerReader;
+import io.strata.engine.value.Value;
 import io.strata.engine.vectored.BlobMeta;
 import io.strata.engine.vectored.ChunkedVectoredReadBuilder;
 import io.strata.engine.vectored.DeltaIndexPlanning;
@@ -16,6 +18,7 @@ import io.strata.engine.vectored.VectoredBlobs;
 import io.strata.engine.vectored.VectoredRead;
 import io.strata.io.cache.BlockCache;
 import java.util.List;
+import org.agrona.DirectBuffer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -76,6 +79,15 @@ final class LayerVisits {
                 });
     }
 
+    private static Value decode(LayerReader<?> layer, BlobMeta meta, DirectBuffer blob) {
+        try {
+            return Value.deserialize(blob, 0, blob.capacity());
+        } catch (RuntimeException e) {
+            throw new LayerCorruptionException(layer.path(), "value of " + meta.key() + " at " + meta.lsn()
+                    + " (blob at offset " + meta.offset() + "): " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Reads every planned read (batched on the ring by the blob reader) and completes the futures of its blobs;
      * a failed read fails the futures not completed yet. Never fails itself: the futures carry the errors.
@@ -94,9 +106,12 @@ final class LayerVisits {
                                 continue;
                             }
                             try {
-                                byte[] bytes = blobs.blobBytes(i);
-                                io.complete(rawImages ? new OnDiskValue.RawImage(bytes)
-                                        : new OnDiskValue.WalRecordOrImage(bytes));
+                                if (rawImages) {
+                                    io.complete(new OnDiskValue.RawImage(blobs.blobBytes(i)));
+                                } else {
+                                    DirectBuffer blob = blobs.blob(i);
+                                    io.complete(new OnDiskValue.Decoded(decode(layer, blobs.meta(i), blob)));
+                                }
                             } catch (RuntimeException e) {
                                 io.fail(e);
                             }

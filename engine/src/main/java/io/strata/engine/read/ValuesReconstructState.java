@@ -5,7 +5,6 @@ import io.strata.engine.key.KeyRange;
 import io.strata.engine.key.KeySpace;
 import io.strata.engine.key.Lsn;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +36,8 @@ public final class ValuesReconstructState {
     private int iosPlanned;
     private final AtomicInteger activeIos = new AtomicInteger();
     private final Disposable.Composite inFlight = Disposables.composite();
-    private final List<String> visits = new ArrayList<>();
+    /** The first layer visits, kept as they are and only formatted for an error message. */
+    private final List<Visited> visits = new ArrayList<>();
 
     public ValuesReconstructState(IoConcurrency ioConcurrency) {
         this.ioConcurrency = Objects.requireNonNull(ioConcurrency, "ioConcurrency");
@@ -96,12 +96,19 @@ public final class ValuesReconstructState {
             deltaLayersVisited++;
         }
         if (visits.size() < 32) {
+            visits.add(new Visited(layer, reads));
+        }
+    }
+
+    private record Visited(ReadableLayer layer, List<ReadableLayer.LayerRead> reads) {
+        @Override
+        public String toString() {
             StringBuilder sb = new StringBuilder(layer.describe()).append(" for");
             for (ReadableLayer.LayerRead r : reads) {
                 sb.append(' ').append(r.keySpace()).append(" in [").append(r.lsnFloor()).append(", ")
                         .append(r.lsnCeil()).append(')');
             }
-            visits.add(sb.toString());
+            return sb.toString();
         }
     }
 
@@ -162,7 +169,7 @@ public final class ValuesReconstructState {
 
     /** The first layer visits, for error messages. */
     List<String> visits() {
-        return Collections.unmodifiableList(visits);
+        return visits.stream().map(Visited::toString).toList();
     }
 
     /** The keys with planned values, in no particular order. */

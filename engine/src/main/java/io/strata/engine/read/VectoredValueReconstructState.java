@@ -69,10 +69,14 @@ final class VectoredValueReconstructState {
                 return this;
             }
             Value v;
-            try {
-                v = Value.deserialize(((OnDiskValue.WalRecordOrImage) value).encoded());
-            } catch (RuntimeException e) {
-                throw new PageReconstructException(key, lsn, "cannot decode the value: " + e.getMessage(), e);
+            if (value instanceof OnDiskValue.Decoded d) {
+                v = d.value();
+            } else {
+                try {
+                    v = Value.deserialize(((OnDiskValue.WalRecordOrImage) value).encoded());
+                } catch (RuntimeException e) {
+                    throw new PageReconstructException(key, lsn, "cannot decode the value: " + e.getMessage(), e);
+                }
             }
             if (v instanceof Value.WalRecord r) {
                 records.add(new LsnRecord(lsn, r.record()));

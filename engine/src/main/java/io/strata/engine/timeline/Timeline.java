@@ -86,7 +86,7 @@ public final class Timeline implements ReadTimeline {
     /** The page of {@code key} at {@code lsn}; a key that does not exist fails with {@link MissingKeyException}. */
     public Mono<byte[]> get(Key key, Lsn lsn) {
         return Mono.defer(() -> getVectored(KeySpace.single(KeyRange.singleton(key)), lsn)
-                .next()
+                .singleOrEmpty() // not next(): the read completes (and reports its metrics) after its one page
                 .map(Page::bytes)
                 .switchIfEmpty(Mono.error(() -> new MissingKeyException(KeySpace.single(KeyRange.singleton(key)),
                         lsn, name(), List.of()))));
