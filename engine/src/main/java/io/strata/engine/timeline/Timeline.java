@@ -5,6 +5,9 @@ import io.strata.engine.key.KeyRange;
 import io.strata.engine.key.KeySpace;
 import io.strata.engine.key.Lsn;
 import io.strata.engine.key.TimelineId;
+import io.strata.engine.layer.LayerWriteContext;
+import io.strata.engine.layer.PersistentLayerDesc;
+import io.strata.engine.layer.WrittenLayer;
 import io.strata.engine.read.GetVectored;
 import io.strata.engine.read.KeySpaceQuery;
 import io.strata.engine.read.LayerSnapshot;
@@ -13,6 +16,8 @@ import io.strata.engine.read.Page;
 import io.strata.engine.read.ReadOptions;
 import io.strata.engine.read.ReadTimeline;
 import io.strata.engine.walredo.WalRedoManager;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,9 +27,17 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * A timeline's read side: its layers, published as whole {@link LayerSnapshot}s, and the page reads over them.
- * Reads are lazy, honour backpressure and cancellation, and each uses the snapshot current when it subscribed.
- * Thread-safe.
+ * A timeline: its layers, published as whole {@link LayerSnapshot}s, the page reads over them, and (for a timeline
+ * of a {@link io.strata.engine.tenant.StrataEngine}) its storage: ingest into in-memory layers, background flushes to
+ * L0 delta layer files, and the durable index {@code index_part.json}.
+ *
+ * <p><b>Reads</b> are lazy, honour backpressure and cancellation, and each uses the snapshot current when it
+ * subscribed (per batch of keys). A layer that leaves the snapshot (a flushed in-memory layer, a layer compaction
+ * replaced) stays readable until every read that may hold it has ended.
+ *
+ * <p><b>Writes</b> ({@link #ingest}, {@link #freezeAndFlush}, {@link #replaceHistoricLayers}) need a stored timeline;
+ * on a timeline built from a snapshot with the public constructor (read-path tests and tools) they fail with
+ * {@link IllegalStateException}. Thread-safe.
  */
 public final class Timeline implements ReadTimeline {
     private final TimelineId id;
@@ -32,14 +45,27 @@ public final class Timeline implements ReadTimeline {
     private final WalRedoManager redo;
     private final ReadOptions readOptions;
     private final AtomicReference<LayerSnapshot> layers;
+    private final ReaderEpochs readers = new ReaderEpochs();
+    /** Null for a timeline built from a snapshot. */
+    private final TimelineStore store;
 
+    /** A read-only timeline over {@code layers} (no storage: write methods fail). */
     public Timeline(TimelineId id, Optional<Ancestor> ancestor, LayerSnapshot layers, WalRedoManager redo,
                     ReadOptions readOptions) {
+        this(id, ancestor, layers, redo, readOptions, null);
+    }
+
+    Timeline(TimelineId id, Optional<Ancestor> ancestor, LayerSnapshot layers, WalRedoManager redo,
+             ReadOptions readOptions, TimelineStore store) {
         this.id = Objects.requireNonNull(id, "id");
         this.ancestor = Objects.requireNonNull(ancestor, "ancestor");
         this.layers = new AtomicReference<>(Objects.requireNonNull(layers, "layers"));
         this.redo = Objects.requireNonNull(redo, "redo");
         this.readOptions = Objects.requireNonNull(readOptions, "readOptions");
+        this.store = store;
+        if (store != null) {
+            store.attach(this);
+        }
     }
 
     public TimelineId id() {
@@ -64,9 +90,24 @@ public final class Timeline implements ReadTimeline {
     /**
      * Publishes {@code update(current)} as the new snapshot, atomically: reads already running keep the snapshot
      * they took. {@code update} may run more than once under contention and must not have side effects.
+     *
+     * <p>This changes what reads see, not what is stored: on a stored timeline, layer changes that must survive a
+     * restart go through {@link #replaceHistoricLayers} (compaction, GC) or the flush.
      */
     public LayerSnapshot updateLayers(UnaryOperator<LayerSnapshot> update) {
-        return layers.updateAndGet(update);
+        return publish(update);
+    }
+
+    LayerSnapshot publish(UnaryOperator<LayerSnapshot> update) {
+        LayerSnapshot s = layers.updateAndGet(update);
+        if (store != null) {
+            store.layersChanged();
+        }
+        return s;
+    }
+
+    ReaderEpochs readers() {
+        return readers;
     }
 
     /**
@@ -80,7 +121,29 @@ public final class Timeline implements ReadTimeline {
 
     /** The pages of a query whose keys may be at different LSNs, in key order. */
     public Flux<Page> getVectored(KeySpaceQuery query) {
-        return GetVectored.read(this, query, redo, readOptions);
+        return Flux.defer(() -> {
+            // Registered with this timeline and every ancestor before the first snapshot is taken, until the end:
+            // no layer this read may visit is closed under it.
+            List<ReaderEpochs> chain = new ArrayList<>();
+            chain.add(readers);
+            for (Optional<Ancestor> a = ancestor; a.isPresent(); ) {
+                if (a.get().timeline() instanceof Timeline t) {
+                    chain.add(t.readers);
+                    a = t.ancestor;
+                } else {
+                    a = a.get().timeline().ancestor();
+                }
+            }
+            long[] epochs = new long[chain.size()];
+            for (int i = 0; i < epochs.length; i++) {
+                epochs[i] = chain.get(i).enter();
+            }
+            return GetVectored.read(this, query, redo, readOptions).doFinally(s -> {
+                for (int i = 0; i < epochs.length; i++) {
+                    chain.get(i).exit(epochs[i]);
+                }
+            });
+        });
     }
 
     /** The page of {@code key} at {@code lsn}; a key that does not exist fails with {@link MissingKeyException}. */
@@ -90,6 +153,129 @@ public final class Timeline implements ReadTimeline {
                 .map(Page::bytes)
                 .switchIfEmpty(Mono.error(() -> new MissingKeyException(KeySpace.single(KeyRange.singleton(key)),
                         lsn, name(), List.of()))));
+    }
+
+    // ------------------------------------------------------------------------------------------------ storage
+
+    private TimelineStore store() {
+        if (store == null) {
+            throw new IllegalStateException(name() + " has no storage: it was built from a layer snapshot and is "
+                    + "read-only");
+        }
+        return store;
+    }
+
+    /** Whether this timeline has storage (ingest, flush, index), as every timeline of an engine has. */
+    public boolean isStored() {
+        return store != null;
+    }
+
+    /**
+     * Writes the batches, in order, into the open in-memory layer (Neon's {@code put_batch} + {@code finish_write}).
+     * Within a batch LSNs must not decrease; each batch must start above the previous batch's last LSN (the last
+     * record LSN); an out-of-order record fails the Mono with {@link IngestOrderException} naming both LSNs, before
+     * anything of its batch is written. After each batch the last record LSN is the batch's last LSN.
+     *
+     * <p>The next batch is requested only once the previous one is written, and, when the L0 layer count reached the
+     * delay or stall threshold ({@link TimelineConfig}) at a roll, once that roll's flush is done: backpressure is
+     * Reactor demand, no thread waits. Frozen layers are flushed in the background. Cancelling stops requesting
+     * batches (the batch being written completes). A batch's list must not change until the batch is written.
+     *
+     * <p>What is acknowledged here is in memory (an ephemeral file), not durable: durable is what is at or below
+     * {@link #diskConsistentLsn()}. After a crash, re-send from just above it.
+     */
+    public Mono<Void> ingest(Flux<List<IngestRecord>> batches) {
+        return Mono.defer(() -> store().ingest(batches));
+    }
+
+    /** The LSN of the last record ingested (Neon's {@code last_record_lsn}); the disk-consistent LSN after a restart. */
+    public Lsn lastRecordLsn() {
+        return store().lastRecordLsn();
+    }
+
+    /**
+     * Every record at or below this LSN is in layer files named by the durable index (Neon's
+     * {@code disk_consistent_lsn}): it survives a crash. Advanced only after the layer file and the index are
+     * durable.
+     */
+    public Lsn diskConsistentLsn() {
+        return store().diskConsistentLsn();
+    }
+
+    /** Completes once the last record LSN is at least {@code lsn} (Neon's {@code wait_lsn}); fails on shutdown. */
+    public Mono<Void> waitForLsn(Lsn lsn) {
+        Objects.requireNonNull(lsn, "lsn");
+        return Mono.defer(() -> store().lastRecordWatch.waitFor(l -> l.compareTo(lsn) >= 0).then());
+    }
+
+    /** Completes once the disk-consistent LSN is at least {@code lsn}: everything up to it is durable. */
+    public Mono<Void> waitForDiskConsistentLsn(Lsn lsn) {
+        Objects.requireNonNull(lsn, "lsn");
+        return Mono.defer(() -> store().diskConsistentWatch.waitFor(l -> l.compareTo(lsn) >= 0).then());
+    }
+
+    /** The disk-consistent LSN now, then each time it advances; ends with an error on shutdown. */
+    public Flux<Lsn> diskConsistentLsns() {
+        return Flux.defer(() -> store().diskConsistentWatch.values());
+    }
+
+    /**
+     * Freezes the open in-memory layer at the last record LSN and waits until every frozen layer is flushed
+     * (Neon's {@code freeze_and_flush}); emits the disk-consistent LSN, then the last record LSN.
+     */
+    public Mono<Lsn> freezeAndFlush() {
+        return Mono.defer(() -> store().freezeAndFlush());
+    }
+
+    /**
+     * Replaces historic layers durably, for compaction and GC: writes the index with {@code added} and without
+     * {@code removed}, then publishes the new snapshot; removed files are deleted once no read holds them. The added
+     * files must have been written with {@link #writeContext()} (this timeline, this generation).
+     */
+    public Mono<Void> replaceHistoricLayers(List<? extends WrittenLayer<?>> added, List<PersistentLayerDesc> removed) {
+        return Mono.defer(() -> store().replaceHistoricLayers(List.copyOf(added), List.copyOf(removed)));
+    }
+
+    /** Where and as whom this timeline's layer files are written (directory, ids, current generation). */
+    public LayerWriteContext writeContext() {
+        return store().writeContext();
+    }
+
+    /** The timeline directory {@code tenants/<tenant>/timelines/<timeline>}. */
+    public Path directory() {
+        return store().directory();
+    }
+
+    /** The durable index as last written. */
+    public IndexPart indexPart() {
+        return store().index();
+    }
+
+    /** The applied GC cutoff (from the index); GC is not implemented yet, so it stays where it was. */
+    public Lsn appliedGcCutoffLsn() {
+        return store().index().metadata().latestGcCutoffLsn();
+    }
+
+    /** The write side's counters. */
+    public TimelineStats.Snapshot stats() {
+        return store().stats();
+    }
+
+    /** The settings this timeline runs with. */
+    public TimelineConfig config() {
+        return store().resources().config();
+    }
+
+    /**
+     * Stops the timeline (see {@link io.strata.engine.tenant.StrataEngine#shutdown}): with {@code flush} everything
+     * ingested is flushed first; without, what is above the disk-consistent LSN is dropped. Reads fail afterwards.
+     */
+    public Mono<Void> shutdown(boolean flush) {
+        return store == null ? Mono.empty() : store.shutdown(flush);
+    }
+
+    TimelineStore storeOrNull() {
+        return store;
     }
 
     @Override

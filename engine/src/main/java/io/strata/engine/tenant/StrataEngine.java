@@ -1,0 +1,195 @@
+package io.strata.engine.tenant;
+
+import io.strata.engine.key.TenantId;
+import io.strata.engine.timeline.BlockingFs;
+import io.strata.engine.vectored.VectoredBlobReader;
+import io.strata.io.buffer.AlignedBufferPool;
+import io.strata.io.cache.BlockCache;
+import io.strata.io.file.Alignment;
+import io.strata.io.file.IoConfig;
+import io.strata.io.file.IoEngine;
+import io.strata.io.file.IoEngines;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Strata's storage engine over one data directory: tenants, each with timelines, each with layer files and a
+ * durable index.
+ *
+ * <pre>
+ * &lt;dataDir&gt;/tenants/&lt;tenant&gt;/tenant.json                       {"generation": N}
+ * &lt;dataDir&gt;/tenants/&lt;tenant&gt;/timelines/&lt;timeline&gt;/index_part.json
+ * &lt;dataDir&gt;/tenants/&lt;tenant&gt;/timelines/&lt;timeline&gt;/&lt;layer name&gt;-v1-&lt;gen&gt;   image and delta layer files
+ * &lt;dataDir&gt;/tenants/&lt;tenant&gt;/timelines/&lt;timeline&gt;/ephemeral-&lt;n&gt;            in-memory layers (not durable)
+ * </pre>
+ *
+ * <p>{@link #open} loads every tenant and timeline (removing what a crash left behind) and serves reads as soon as
+ * it completes. Everything is a lazy {@code Mono}; nothing blocks a Reactor or io_uring thread (directory listings
+ * and creations run on {@code boundedElastic}, see {@link BlockingFs}). One engine per data directory at a time.
+ */
+public final class StrataEngine {
+    private static final Logger log = LoggerFactory.getLogger(StrataEngine.class);
+    static final String TENANTS_DIR = "tenants";
+
+    private final Path dataDir;
+    private final EngineConfig config;
+    private final SharedResources shared;
+    private final ConcurrentHashMap<TenantId, Tenant> tenants = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<TenantId, Boolean> creating = new ConcurrentHashMap<>();
+    private final AtomicBoolean shutdown = new AtomicBoolean();
+    private final Sinks.One<Void> stopped = Sinks.one();
+
+    private StrataEngine(Path dataDir, EngineConfig config, SharedResources shared) {
+        this.dataDir = dataDir;
+        this.config = config;
+        this.shared = shared;
+    }
+
+    /**
+     * Opens (creating if needed) the engine over {@code dataDir}: starts the io engine, then loads every tenant
+     * (each with the next generation) and its timelines. A tenant or timeline directory whose creation a crash
+     * interrupted is removed.
+     */
+    public static Mono<StrataEngine> open(Path dataDir, EngineConfig config) {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(config, "config");
+        return Mono.fromCallable(() -> {
+            Path dir = dataDir.toAbsolutePath();
+            Files.createDirectories(dir.resolve(TENANTS_DIR));
+            IoConfig io = config.io().withAlignment(Math.max(config.io().alignment(), Alignment.forDirectory(dir)));
+            IoEngine engine = IoEngines.create(io);
+            int a = io.alignment();
+            AlignedBufferPool writePool = new AlignedBufferPool(Math.max(config.writeBufferSize(), a),
+                    config.writeBuffers(), a);
+            AlignedBufferPool readPool = new AlignedBufferPool(Math.max(config.readBufferSize(), a),
+                    config.readBuffers(), a);
+            BlockCache cache = new BlockCache(config.blockCacheBlocks(),
+                    new AlignedBufferPool(BlockCache.BLOCK_SIZE, config.blockCacheBlocks() + 64, a));
+            SharedResources shared = new SharedResources(engine, writePool, readPool,
+                    new VectoredBlobReader(readPool), cache, config.maxReadSize(), config.redo(),
+                    config.readOptions(), config.timeline());
+            return new StrataEngine(dir, config, shared);
+        }).subscribeOn(Schedulers.boundedElastic())
+                .flatMap(e -> e.loadTenants().thenReturn(e)
+                        .onErrorResume(err -> e.shutdown(ShutdownMode.HARD).onErrorResume(x -> Mono.empty())
+                                .then(Mono.error(err))));
+    }
+
+    private Mono<Void> loadTenants() {
+        Path tenantsDir = dataDir.resolve(TENANTS_DIR);
+        return BlockingFs.list(tenantsDir)
+                .flatMapMany(Flux::fromIterable)
+                .concatMap(p -> {
+                    TenantId id;
+                    try {
+                        id = TenantId.parse(p.getFileName().toString());
+                    } catch (IllegalArgumentException e) {
+                        log.warn("leaving unrecognized entry {} alone", p);
+                        return Mono.empty();
+                    }
+                    return BlockingFs.exists(p.resolve(Tenant.GENERATION_FILE)).flatMap(has -> {
+                        if (!has) {
+                            log.info("removing tenant directory {} without {} (creation interrupted)", p,
+                                    Tenant.GENERATION_FILE);
+                            return BlockingFs.deleteRecursively(p).then(shared.engine().fsyncDirectory(tenantsDir))
+                                    .then(Mono.<Tenant>empty());
+                        }
+                        return Tenant.load(p, id, shared);
+                    });
+                })
+                .doOnNext(t -> tenants.put(t.id(), t))
+                .then();
+    }
+
+    public Path dataDirectory() {
+        return dataDir;
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    /** The io engine every file goes through. */
+    public IoEngine ioEngine() {
+        return shared.engine();
+    }
+
+    /** Creates an empty tenant (generation 1). Fails if it exists. */
+    public Mono<Tenant> createTenant(TenantId id) {
+        Objects.requireNonNull(id, "id");
+        return Mono.defer(() -> {
+            if (shutdown.get()) {
+                return Mono.error(new IllegalStateException("the engine is shut down"));
+            }
+            if (tenants.containsKey(id) || creating.putIfAbsent(id, Boolean.TRUE) != null) {
+                return Mono.error(new IllegalStateException("tenant " + id + " exists already"));
+            }
+            return Tenant.create(dataDir.resolve(TENANTS_DIR), id, shared)
+                    .doOnNext(t -> tenants.put(id, t))
+                    .doFinally(s -> creating.remove(id));
+        });
+    }
+
+    public Optional<Tenant> tenant(TenantId id) {
+        return Optional.ofNullable(tenants.get(id));
+    }
+
+    /** The tenant {@code id}, created if it does not exist. */
+    public Mono<Tenant> tenantOrCreate(TenantId id) {
+        return Mono.defer(() -> {
+            Tenant t = tenants.get(id);
+            return t != null ? Mono.just(t) : createTenant(id);
+        });
+    }
+
+    public List<Tenant> tenants() {
+        List<Tenant> l = new ArrayList<>(tenants.values());
+        l.sort(Comparator.comparing(Tenant::id));
+        return l;
+    }
+
+    /**
+     * Stops every timeline (see {@link ShutdownMode}), then the io engine. Idempotent; later calls complete when
+     * the first one does.
+     */
+    public Mono<Void> shutdown(ShutdownMode mode) {
+        Objects.requireNonNull(mode, "mode");
+        return Mono.defer(() -> {
+            if (!shutdown.compareAndSet(false, true)) {
+                return stopped.asMono();
+            }
+            boolean flush = mode == ShutdownMode.FREEZE_AND_FLUSH;
+            return Flux.fromIterable(tenants.values())
+                    .flatMap(t -> t.shutdown(flush).onErrorResume(e -> {
+                        log.warn("shutdown of {} failed: {}", t, e.toString());
+                        return Mono.empty();
+                    }))
+                    .then(Mono.fromRunnable(shared.engine()::close).subscribeOn(Schedulers.boundedElastic()))
+                    .then()
+                    .doFinally(s -> stopped.tryEmitEmpty());
+        });
+    }
+
+    /** {@link #shutdown shutdown(FREEZE_AND_FLUSH)}. */
+    public Mono<Void> close() {
+        return shutdown(ShutdownMode.FREEZE_AND_FLUSH);
+    }
+
+    @Override
+    public String toString() {
+        return "StrataEngine{" + dataDir + ", " + tenants.size() + " tenants}";
+    }
+}

@@ -1,0 +1,86 @@
+package io.strata.engine.timeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.strata.engine.key.Key;
+import io.strata.engine.key.Lsn;
+import io.strata.engine.key.TenantId;
+import io.strata.engine.key.TimelineId;
+import io.strata.engine.read.Page;
+import io.strata.engine.tenant.EngineConfig;
+import io.strata.engine.tenant.StrataEngine;
+import io.strata.io.file.IoEngineKind;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/** Engines over temporary directories, and checks of a timeline against a {@link Workload}. */
+final class TimelineTestSupport {
+    static final Duration T = Duration.ofSeconds(60);
+    static final TenantId TENANT = TenantId.parse("5e7a1a5e7a1a5e7a1a5e7a1a5e7a1a00");
+    static final TimelineId TIMELINE = TimelineId.parse("71e11e0071e11e0071e11e0071e11e00");
+
+    private TimelineTestSupport() {
+    }
+
+    /** Small buffers, a small checkpoint distance; the io engine from {@code strata.io.engine} (auto by default). */
+    static EngineConfig config(long checkpointDistance) {
+        return EngineConfig.defaults()
+                .withWriteBuffers(64 * 1024, 16)
+                .withBlockCacheBlocks(256)
+                .withTimeline(TimelineConfig.defaults().withCheckpointDistance(checkpointDistance)
+                        .withCheckpointTimeout(Duration.ofHours(1)));
+    }
+
+    static EngineConfig config(long checkpointDistance, IoEngineKind kind) {
+        EngineConfig c = config(checkpointDistance);
+        return c.withIo(c.io().withEngine(kind));
+    }
+
+    static StrataEngine open(Path dir, EngineConfig config) {
+        return StrataEngine.open(dir, config).block(T);
+    }
+
+    /** Reads every page that exists at {@code lsn} and compares it with the workload's. */
+    static void assertPagesAt(Timeline t, Workload w, Lsn lsn) {
+        TreeMap<Key, byte[]> expected = w.pagesAt(lsn);
+        if (expected.isEmpty()) {
+            return;
+        }
+        List<Page> pages = t.getVectored(Workload.keySpace(expected.keySet()), lsn).collectList().block(T);
+        assertEquals(expected.size(), pages.size(), "pages at " + lsn);
+        for (Page p : pages) {
+            byte[] want = expected.get(p.key());
+            if (!java.util.Arrays.equals(want, p.bytes())) {
+                assertArrayEquals(want, p.bytes(), "page " + p.key() + " at " + lsn + ": expected "
+                        + new String(want, StandardCharsets.UTF_8) + " got "
+                        + new String(p.bytes(), StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    /** File names in {@code dir}, sorted. */
+    static List<String> files(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** The files a timeline directory must hold exactly: the index and its layers. */
+    static List<String> expectedFiles(IndexPart index) {
+        TreeMap<String, Boolean> names = new TreeMap<>();
+        names.put(IndexPart.FILE_NAME, true);
+        for (Map.Entry<io.strata.engine.layer.LayerName, IndexPart.LayerFileMetadata> e
+                : index.layerMetadata().entrySet()) {
+            names.put(e.getKey().localFileName(e.getValue().generation()), true);
+        }
+        return List.copyOf(names.keySet());
+    }
+}
