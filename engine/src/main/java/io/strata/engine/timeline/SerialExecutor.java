@@ -86,11 +86,19 @@ final class SerialExecutor {
             }
             // The result goes to the subscriber before the next task starts, so that a caller chaining its next
             // submission on this result queues behind nothing it did not ask for.
-            m.subscribe(sink::success, e -> {
+            // success() after success(value) is not a no-op everywhere: a MonoSink whose subscriber has not
+            // requested yet (concatMap without prefetch) then drops the value. Complete only when empty.
+            boolean[] emitted = {false};
+            m.subscribe(v -> {
+                emitted[0] = true;
+                sink.success(v);
+            }, e -> {
                 sink.error(e);
                 onEnd.run();
             }, () -> {
-                sink.success();
+                if (!emitted[0]) {
+                    sink.success();
+                }
                 onEnd.run();
             });
         }
