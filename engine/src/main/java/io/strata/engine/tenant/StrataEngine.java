@@ -51,11 +51,13 @@ public final class StrataEngine {
     private final ConcurrentHashMap<TenantId, Boolean> creating = new ConcurrentHashMap<>();
     private final AtomicBoolean shutdown = new AtomicBoolean();
     private final Sinks.One<Void> stopped = Sinks.one();
+    private final boolean ownsIoEngine;
 
-    private StrataEngine(Path dataDir, EngineConfig config, SharedResources shared) {
+    private StrataEngine(Path dataDir, EngineConfig config, SharedResources shared, boolean ownsIoEngine) {
         this.dataDir = dataDir;
         this.config = config;
         this.shared = shared;
+        this.ownsIoEngine = ownsIoEngine;
     }
 
     /**
@@ -64,13 +66,22 @@ public final class StrataEngine {
      * interrupted is removed.
      */
     public static Mono<StrataEngine> open(Path dataDir, EngineConfig config) {
+        return open(dataDir, config, null);
+    }
+
+    /**
+     * As {@link #open(Path, EngineConfig)}, on an io engine the caller owns (shared with other components, or
+     * wrapped for metrics or fault injection): it is not closed at shutdown, and {@code config.io()} only gives the
+     * alignment (raised to what the data directory needs).
+     */
+    public static Mono<StrataEngine> open(Path dataDir, EngineConfig config, IoEngine ioEngine) {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(config, "config");
         return Mono.fromCallable(() -> {
             Path dir = dataDir.toAbsolutePath();
             Files.createDirectories(dir.resolve(TENANTS_DIR));
             IoConfig io = config.io().withAlignment(Math.max(config.io().alignment(), Alignment.forDirectory(dir)));
-            IoEngine engine = IoEngines.create(io);
+            IoEngine engine = ioEngine != null ? ioEngine : IoEngines.create(io);
             int a = io.alignment();
             AlignedBufferPool writePool = new AlignedBufferPool(Math.max(config.writeBufferSize(), a),
                     config.writeBuffers(), a);
@@ -81,7 +92,7 @@ public final class StrataEngine {
             SharedResources shared = new SharedResources(engine, writePool, readPool,
                     new VectoredBlobReader(readPool), cache, config.maxReadSize(), config.redo(),
                     config.readOptions(), config.timeline());
-            return new StrataEngine(dir, config, shared);
+            return new StrataEngine(dir, config, shared, ioEngine == null);
         }).subscribeOn(Schedulers.boundedElastic())
                 .flatMap(e -> e.loadTenants().thenReturn(e)
                         .onErrorResume(err -> e.shutdown(ShutdownMode.HARD).onErrorResume(x -> Mono.empty())
@@ -162,8 +173,8 @@ public final class StrataEngine {
     }
 
     /**
-     * Stops every timeline (see {@link ShutdownMode}), then the io engine. Idempotent; later calls complete when
-     * the first one does.
+     * Stops every timeline (see {@link ShutdownMode}), then the io engine (unless the caller owns it). Idempotent;
+     * later calls complete when the first one does.
      */
     public Mono<Void> shutdown(ShutdownMode mode) {
         Objects.requireNonNull(mode, "mode");
@@ -177,7 +188,8 @@ public final class StrataEngine {
                         log.warn("shutdown of {} failed: {}", t, e.toString());
                         return Mono.empty();
                     }))
-                    .then(Mono.fromRunnable(shared.engine()::close).subscribeOn(Schedulers.boundedElastic()))
+                    .then(ownsIoEngine ? Mono.fromRunnable(shared.engine()::close)
+                            .subscribeOn(Schedulers.boundedElastic()) : Mono.empty())
                     .then()
                     .doFinally(s -> stopped.tryEmitEmpty());
         });
