@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.agrona.concurrent.UnsafeBuffer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SynchronousSink;
@@ -182,6 +183,9 @@ public final class InMemoryLayer implements ReadableLayer {
         int n = batch.size();
         int[] offsets = new int[n + 1];
         boolean[] willInit = new boolean[n];
+        // each key's versions, looked up once per batch (null: a new key); reused when indexing below
+        KeyVersions[] found = new KeyVersions[n];
+        Map<Key, KeyVersions> foundByKey = new HashMap<>();
         for (int i = 0; i < n; i++) {
             LayerEntry e = batch.get(i);
             Key key = Objects.requireNonNull(e.key(), "key");
@@ -194,7 +198,11 @@ public final class InMemoryLayer implements ReadableLayer {
             Lsn last = lastInBatch.get(key);
             if (last == null) {
                 KeyVersions v = index.get(key);
+                foundByKey.put(key, v);
+                found[i] = v;
                 last = v == null ? null : new Lsn(v.lastLsn());
+            } else {
+                found[i] = foundByKey.get(key);
             }
             if (last != null && !lsn.isAfter(last)) {
                 throw new IllegalArgumentException(lsn.equals(last)
@@ -218,12 +226,20 @@ public final class InMemoryLayer implements ReadableLayer {
                 packed[i] = IndexEntry.pack(base, offsets[i], offsets[i + 1] - offsets[i], willInit[i]);
             }
             Lsn max = maxLsn;
+            Map<Key, KeyVersions> created = null;
             for (int i = 0; i < n; i++) {
                 LayerEntry e = batch.get(i);
-                KeyVersions v = index.get(e.key());
+                KeyVersions v = found[i];
+                if (v == null && created != null) {
+                    v = created.get(e.key()); // a new key met earlier in this batch
+                }
                 boolean added = v == null;
                 if (added) {
                     v = new KeyVersions();
+                    if (created == null) {
+                        created = new HashMap<>();
+                    }
+                    created.put(e.key(), v);
                 }
                 v.append(e.lsn().value(), packed[i]);
                 if (added) {
@@ -466,11 +482,75 @@ public final class InMemoryLayer implements ReadableLayer {
             if (!any) {
                 return Mono.empty();
             }
+            long length = file.length();
+            if (keyRange == null && length <= WHOLE_FILE_FLUSH_LIMIT) {
+                // Neon's L0FlushConfig::Direct: the whole file in memory (sequential reads), values sliced from it
+                return DeltaLayerWriter.write(ctx, Key.MIN, startLsn, end,
+                        w -> file.read(List.of(new ByteRange(0, (int) length)))
+                                .flatMap(all -> {
+                                    WholeFileCopy copy = new WholeFileCopy(w, new UnsafeBuffer(all.get(0)));
+                                    return Mono.defer(copy::next).repeat(copy::hasNext).then();
+                                })
+                                .then(Mono.defer(w::finishL0)));
+            }
             return DeltaLayerWriter.write(ctx, Key.MIN, startLsn, end,
                     w -> raw(keyRange, IteratorOptions.DEFAULT)
                             .concatMap(r -> w.putValueBytes(r.key(), r.lsn(), r.bytes(), r.willInit()))
                             .then(Mono.defer(w::finishL0)));
         });
+    }
+
+    /**
+     * Ephemeral files up to this size are flushed from memory whole, as Neon does (its files are bounded by the
+     * checkpoint distance); larger ones (or a key-range flush) are read a batch at a time.
+     */
+    static final long WHOLE_FILE_FLUSH_LIMIT = 1L << 30;
+
+    /**
+     * Copies every version, in (key, lsn) order, from the file's bytes into the writer: synchronously while the
+     * writer accepts values at once, handing back the writer's Mono when it must write a buffer first.
+     */
+    private final class WholeFileCopy {
+        private final DeltaLayerWriter writer;
+        private final UnsafeBuffer bytes;
+        private final Iterator<Map.Entry<Key, KeyVersions>> keys = index.entrySet().iterator();
+        private Key key;
+        private KeyVersions.View versions;
+        private int next;
+
+        WholeFileCopy(DeltaLayerWriter writer, UnsafeBuffer bytes) {
+            this.writer = writer;
+            this.bytes = bytes;
+        }
+
+        boolean hasNext() {
+            return (versions != null && next < versions.size()) || keys.hasNext();
+        }
+
+        /** Puts values until the writer needs to wait (its Mono is returned) or none are left. */
+        Mono<Void> next() {
+            Mono<Void> empty = Mono.empty();
+            while (true) {
+                if (versions == null || next == versions.size()) {
+                    if (!keys.hasNext()) {
+                        return empty;
+                    }
+                    Map.Entry<Key, KeyVersions> e = keys.next();
+                    key = e.getKey();
+                    versions = e.getValue().view();
+                    next = 0;
+                    continue;
+                }
+                long entry = versions.entry(next);
+                Lsn lsn = new Lsn(versions.lsn(next));
+                next++;
+                Mono<Void> m = writer.putValueBytes(key, lsn, bytes, (int) IndexEntry.pos(entry),
+                        IndexEntry.len(entry), IndexEntry.willInit(entry));
+                if (m != empty) {
+                    return m;
+                }
+            }
+        }
     }
 
     /**
