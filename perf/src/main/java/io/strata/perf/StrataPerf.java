@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
             LayerScanCommand.class,
             GetPageCommand.class,
             LayerMapCommand.class,
+            IngestCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class StrataPerf implements Runnable {
