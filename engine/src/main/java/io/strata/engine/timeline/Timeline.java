@@ -221,7 +221,8 @@ public final class Timeline implements ReadTimeline {
 
     /**
      * Freezes the open in-memory layer at the last record LSN and waits until every frozen layer is flushed
-     * (Neon's {@code freeze_and_flush}); emits the disk-consistent LSN, then the last record LSN.
+     * (Neon's {@code freeze_and_flush}); emits the disk-consistent LSN reached: the last record LSN when the open
+     * layer held anything. While a stall is in force (see {@link TimelineConfig}) it waits for compaction.
      */
     public Mono<Lsn> freezeAndFlush() {
         return Mono.defer(() -> store().freezeAndFlush());

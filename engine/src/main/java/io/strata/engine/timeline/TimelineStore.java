@@ -301,8 +301,8 @@ final class TimelineStore {
         InMemoryLayer l = open;
         l.freeze(end);
         Frozen f = new Frozen(l, Sinks.one());
-        frozen.addLast(f);
         tl.publish(s -> new LayerSnapshot(s.map().freezeOpenLayer(end), s.persistent(), s.inMemory()));
+        frozen.addLast(f); // after the map knows it: a flush that finds it can remove it from the map
         open = null;
         openSize = 0;
         lastFreezeAt = end;
