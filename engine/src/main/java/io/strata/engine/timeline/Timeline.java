@@ -85,11 +85,9 @@ public final class Timeline implements ReadTimeline {
 
     /** The page of {@code key} at {@code lsn}; a key that does not exist fails with {@link MissingKeyException}. */
     public Mono<byte[]> get(Key key, Lsn lsn) {
-        return Mono.defer(() -> getVectored(KeySpace.single(KeyRange.singleton(key)), lsn)
-                .singleOrEmpty() // not next(): the read completes (and reports its metrics) after its one page
-                .map(Page::bytes)
+        return GetVectored.readOne(this, key, lsn, redo, readOptions)
                 .switchIfEmpty(Mono.error(() -> new MissingKeyException(KeySpace.single(KeyRange.singleton(key)),
-                        lsn, name(), List.of()))));
+                        lsn, name(), List.of())));
     }
 
     @Override
