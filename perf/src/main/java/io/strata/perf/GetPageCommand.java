@@ -83,6 +83,11 @@ final class GetPageCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "1", description = "Warm-up seconds per run (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--jit-warmup", defaultValue = "15", paramLabel = "S",
+            description = "Untimed seconds of gets at the deepest queue depth before the first measured run, so "
+                    + "the JIT has compiled the read path (default: ${DEFAULT-VALUE}).")
+    int jitWarmup;
+
     @Option(names = "--rounds", defaultValue = "1", description = "fio + Strata pairs per queue depth; the table "
             + "shows the median Strata/fio ratio's round (default: ${DEFAULT-VALUE}).")
     int rounds;
@@ -160,6 +165,10 @@ final class GetPageCommand implements Callable<Integer> {
             Timeline timeline = timeline(data, descs, io, cache, new VectoredBlobReader(readPool), false, stats);
             Path imageFile = data.imageFile();
             long imageBytes = Files.size(imageFile);
+            if (jitWarmup > 0) {
+                progress.line("warming up the JIT: " + jitWarmup + " s of gets at qd " + maxQd + " (untimed)");
+                new GetPageLoop(timeline, data, keys).run(maxQd, 0, TimeUnit.SECONDS.toNanos(jitWarmup), 1, cpu);
+            }
             for (int qd : qds) {
                 Row row = new Row(qd, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
                 for (int round = 1; round <= rounds; round++) {
@@ -294,6 +303,7 @@ final class GetPageCommand implements Callable<Integer> {
         root.put("seconds", seconds);
         root.put("warmup_seconds", warmup);
         root.put("rounds", rounds);
+        root.put("jit_warmup_seconds", jitWarmup);
         root.put("cache_mib", cacheMib);
         root.put("engine", engineDescription);
         root.put("uring_rings", rings);

@@ -23,4 +23,12 @@ public interface BlockReader {
     default boolean buffersStayValid() {
         return false;
     }
+
+    /**
+     * The block if it can be had without waiting (a cached block), else null. A non-null buffer follows the
+     * {@link #buffersStayValid()} rules of {@link #read}.
+     */
+    default DirectBuffer readIfReady(long blockNo) {
+        return null;
+    }
 }

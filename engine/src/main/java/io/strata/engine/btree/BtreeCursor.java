@@ -106,6 +106,17 @@ final class BtreeCursor {
                 .then();
     }
 
+    /** Installs the pending page if the reader has it without waiting; false if it would have to be loaded. */
+    boolean loadIfReady() {
+        long abs = startBlock + pendingBlock;
+        DirectBuffer buf = reader.readIfReady(abs);
+        if (buf == null) {
+            return false;
+        }
+        install(buf, abs);
+        return true;
+    }
+
     private void install(DirectBuffer src, long abs) {
         int depth = top + 1;
         int expectedLevel = depth == 0 ? NodeView.ANY_LEVEL : frames[top].node.level - 1;

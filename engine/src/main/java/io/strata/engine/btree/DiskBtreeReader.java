@@ -90,6 +90,43 @@ public final class DiskBtreeReader {
         return scan(from, dir).map(BtreeEntry::copy);
     }
 
+    /** What {@link #visitIfReady} did. */
+    public enum ReadyVisit {
+        /** The visitor saw every entry to the end of the tree, or stopped the visit. */
+        DONE,
+        /** A node was not available without waiting; the visitor may have seen some entries. */
+        NOT_READY
+    }
+
+    /**
+     * Neon's {@code visit}, synchronously, as long as every node is available without waiting (all cached): the
+     * fast path of point lookups. Returns {@link ReadyVisit#NOT_READY} as soon as a node would have to be read;
+     * the caller then discards what the visitor gathered and uses {@link #visit} or {@link #scan}.
+     */
+    public ReadyVisit visitIfReady(byte[] from, VisitDirection dir, BtreeVisitor visitor) {
+        BtreeFormat.checkKey(from, keyLen);
+        Objects.requireNonNull(visitor, "visitor");
+        BtreeCursor cursor = new BtreeCursor(reader, startBlock, rootBlock, keyLen, Objects.requireNonNull(dir, "dir"),
+                from);
+        while (true) {
+            switch (cursor.advance()) {
+                case BtreeCursor.READY -> {
+                    if (!visitor.visit(cursor.entry())) {
+                        return ReadyVisit.DONE;
+                    }
+                }
+                case BtreeCursor.NEED_LOAD -> {
+                    if (!cursor.loadIfReady()) {
+                        return ReadyVisit.NOT_READY;
+                    }
+                }
+                default -> {
+                    return ReadyVisit.DONE;
+                }
+            }
+        }
+    }
+
     /**
      * Neon's {@code visit}: calls {@code visitor} for each entry in scan order until it returns false. Emits true
      * if the scan ran to the end, false if the visitor stopped it.

@@ -22,6 +22,11 @@ public record CachedBlockReader(BlockCache cache, DirectFile file) implements Bl
         return cache.get(file, blockNo);
     }
 
+    @Override
+    public DirectBuffer readIfReady(long blockNo) {
+        return cache.getIfCached(file, blockNo);
+    }
+
     /** Cached blocks are immutable and outlive their eviction. */
     @Override
     public boolean buffersStayValid() {

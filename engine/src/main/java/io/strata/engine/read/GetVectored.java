@@ -48,6 +48,34 @@ public final class GetVectored {
                 .concatMap(batch -> readBatch(timeline, batch, redo, options), 0);
     }
 
+    /**
+     * The page of one key: the same descent as a one-key {@link #read}, without batching or ordering machinery
+     * (the common page-server request). Empty for a sparse key that does not exist.
+     */
+    public static Mono<byte[]> readOne(ReadTimeline timeline, Key key, Lsn lsn, WalRedoManager redo,
+                                       ReadOptions options) {
+        return Mono.defer(() -> {
+            KeySpaceQuery query = KeySpaceQuery.uniform(KeySpace.single(KeyRange.singleton(key)), lsn);
+            long start = System.nanoTime();
+            ValuesReconstructState state = new ValuesReconstructState(options.ioConcurrency());
+            return reconstructData(timeline, query, state)
+                    .then(Mono.defer(() -> {
+                        VectoredValueReconstructState values = state.keys().get(key);
+                        if (values == null) {
+                            return Mono.<byte[]>empty();
+                        }
+                        return values.collectPendingIos(key).flatMap(v -> reconstructValue(key, lsn, v, redo));
+                    }))
+                    .doOnSuccess(page -> options.metrics().onGet(page == null ? 0 : 1, state.layersVisited(),
+                            state.deltaLayersVisited(), state.iosPlanned(), System.nanoTime() - start))
+                    .doFinally(signal -> {
+                        if (signal != SignalType.ON_COMPLETE) {
+                            state.cancel();
+                        }
+                    });
+        });
+    }
+
     /** One descent for {@code query}: every key's values are planned, then the pages are reconstructed. */
     static Flux<Page> readBatch(ReadTimeline timeline, KeySpaceQuery query, WalRedoManager redo,
                                 ReadOptions options) {
@@ -153,7 +181,7 @@ public final class GetVectored {
     /** Neon's {@code update_search_fringe}: the layers under each range of {@code keys} below {@code contLsn}. */
     private static void updateFringe(LayerSnapshot layers, LayerFringe<LayerRef> fringe, KeySpace keys, Lsn contLsn) {
         for (KeyRange range : keys.ranges()) {
-            for (Map.Entry<SearchResult, KeySpace> e : layers.map().rangeSearch(range, contLsn).entrySet()) {
+            for (Map.Entry<SearchResult, KeySpace> e : search(layers, range, contLsn).entrySet()) {
                 LayerRef ref = e.getKey().layer();
                 Lsn floor = e.getKey().lsnFloor();
                 if (floor.compareTo(contLsn) >= 0) { // the descent would not move down: a layer map bug, not a loop
@@ -163,6 +191,16 @@ public final class GetVectored {
                 fringe.update(ref, layers.resolve(ref), e.getValue(), floor, contLsn);
             }
         }
+    }
+
+    /** Neon's range search; a single key asks the cheaper point search, which gives the same answer. */
+    private static Map<SearchResult, KeySpace> search(LayerSnapshot layers, KeyRange range, Lsn contLsn) {
+        if (range.end().equals(range.start().next())) {
+            return layers.map().search(range.start(), contLsn)
+                    .map(r -> Map.of(r, KeySpace.single(range)))
+                    .orElse(Map.of());
+        }
+        return layers.map().rangeSearch(range, contLsn);
     }
 
     /** Reconstructs every planned key, in key order, up to {@code concurrency} at once. */

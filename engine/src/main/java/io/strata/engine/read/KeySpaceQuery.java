@@ -22,7 +22,19 @@ public final class KeySpaceQuery {
 
     /** Every key of {@code keySpace} at {@code lsn}. */
     public static KeySpaceQuery uniform(KeySpace keySpace, Lsn lsn) {
-        return scattered(List.of(new Part(lsn, keySpace)));
+        checkLsn(lsn, keySpace);
+        TreeMap<Lsn, KeySpace> map = new TreeMap<>();
+        if (!keySpace.isEmpty()) {
+            map.put(lsn, keySpace);
+        }
+        return new KeySpaceQuery(map);
+    }
+
+    private static void checkLsn(Lsn lsn, KeySpace keySpace) {
+        if (!lsn.isValid() || lsn.equals(Lsn.MAX)) {
+            throw new IllegalArgumentException("invalid LSN " + lsn + " for " + keySpace
+                    + ": must be above 0/0 and below " + Lsn.MAX);
+        }
     }
 
     /**
@@ -34,10 +46,7 @@ public final class KeySpaceQuery {
         TreeMap<Lsn, KeySpace> map = new TreeMap<>();
         KeySpace all = KeySpace.empty();
         for (Part p : parts) {
-            if (!p.lsn().isValid() || p.lsn().equals(Lsn.MAX)) {
-                throw new IllegalArgumentException("invalid LSN " + p.lsn() + " for " + p.keySpace()
-                        + ": must be above 0/0 and below " + Lsn.MAX);
-            }
+            checkLsn(p.lsn(), p.keySpace());
             if (p.keySpace().isEmpty()) {
                 continue;
             }

@@ -31,52 +31,85 @@ final class LayerVisits {
     private LayerVisits() {
     }
 
-    /** Every key of {@code keySpace} the image layer holds; the layer's whole key range is then image-covered. */
+    /**
+     * Every key of {@code keySpace} the image layer holds; the layer's whole key range is then image-covered.
+     * Plans synchronously when the index nodes are cached, else through the async planner.
+     */
     static Mono<Void> image(ImageLayerReader layer, KeyRange layerKeyRange, KeySpace keySpace,
                             ValuesReconstructState state, VectoredBlobReader blobReader, BlockCache valueCache,
                             long maxReadSize) {
         Lsn lsn = layer.summary().lsn();
-        return ImageIndexPlanning.plan(layer.index(), layer.summary().indexStartBlk(), keySpace, lsn, null, maxReadSize)
+        long indexStart = layer.summary().indexStartBlk();
+        List<VectoredRead> ready;
+        try {
+            ready = ImageIndexPlanning.planIfReady(layer.index(), indexStart, keySpace, lsn, maxReadSize);
+        } catch (RuntimeException e) {
+            return Mono.error(LayerIteration.isPlanningError(e) ? LayerIteration.corruptIndex(layer.path(), e) : e);
+        }
+        if (ready != null) {
+            return imageReads(layer, layerKeyRange, ready, state, blobReader, valueCache);
+        }
+        return ImageIndexPlanning.plan(layer.index(), indexStart, keySpace, lsn, null, maxReadSize)
                 .onErrorMap(LayerIteration::isPlanningError, e -> LayerIteration.corruptIndex(layer.path(), e))
-                .flatMap(reads -> {
-                    OnDiskValueIo[][] ios = new OnDiskValueIo[reads.size()][];
-                    for (int r = 0; r < reads.size(); r++) {
-                        VectoredRead read = reads.get(r);
-                        ios[r] = new OnDiskValueIo[read.blobCount()];
-                        for (int i = 0; i < read.blobCount(); i++) {
-                            BlobMeta b = read.blob(i);
-                            ios[r][i] = state.updateKey(b.key(), b.lsn(), true);
-                        }
-                    }
-                    state.onImageLayerVisited(layerKeyRange);
-                    return reads.isEmpty() ? Mono.empty()
-                            : state.spawnIo(readAll(layer, reads, ios, blobReader, valueCache, true));
-                });
+                .flatMap(reads -> imageReads(layer, layerKeyRange, reads, state, blobReader, valueCache));
+    }
+
+    private static Mono<Void> imageReads(ImageLayerReader layer, KeyRange layerKeyRange, List<VectoredRead> reads,
+                                         ValuesReconstructState state, VectoredBlobReader blobReader,
+                                         BlockCache valueCache) {
+        OnDiskValueIo[][] ios = new OnDiskValueIo[reads.size()][];
+        for (int r = 0; r < reads.size(); r++) {
+            VectoredRead read = reads.get(r);
+            ios[r] = new OnDiskValueIo[read.blobCount()];
+            for (int i = 0; i < read.blobCount(); i++) {
+                BlobMeta b = read.blob(i);
+                ios[r][i] = state.updateKey(b.key(), b.lsn(), true);
+            }
+        }
+        state.onImageLayerVisited(layerKeyRange);
+        return reads.isEmpty() ? Mono.empty()
+                : state.spawnIo(readAll(layer, reads, ios, blobReader, valueCache, true));
     }
 
     /**
-     * The values of each range over its LSN range, registered newest first per key (reads and
-     * blobs in reverse order, as Neon does), so that each key's oldest planned value is its will_init one.
+     * The values of each range over its LSN range, registered newest first per key (reads and blobs in reverse
+     * order, as Neon does), so that each key's oldest planned value is its will_init one. Plans synchronously
+     * when the index nodes are cached, else through the async planner.
      */
     static Mono<Void> delta(DeltaLayerReader layer, List<DeltaIndexPlanning.RangeAtLsns> ranges,
                             ValuesReconstructState state, VectoredBlobReader blobReader, BlockCache valueCache,
                             long maxReadSize) {
-        return DeltaIndexPlanning.plan(layer.index(), layer.summary().indexStartBlk(), ranges, maxReadSize,
+        long indexStart = layer.summary().indexStartBlk();
+        List<VectoredRead> ready;
+        try {
+            ready = DeltaIndexPlanning.planIfReady(layer.index(), indexStart, ranges, maxReadSize,
+                    ChunkedVectoredReadBuilder.DEFAULT_CHUNK_SIZE);
+        } catch (RuntimeException e) {
+            return Mono.error(LayerIteration.isPlanningError(e) ? LayerIteration.corruptIndex(layer.path(), e) : e);
+        }
+        if (ready != null) {
+            return deltaReads(layer, ready, state, blobReader, valueCache);
+        }
+        return DeltaIndexPlanning.plan(layer.index(), indexStart, ranges, maxReadSize,
                         ChunkedVectoredReadBuilder.DEFAULT_CHUNK_SIZE)
                 .onErrorMap(LayerIteration::isPlanningError, e -> LayerIteration.corruptIndex(layer.path(), e))
-                .flatMap(reads -> {
-                    OnDiskValueIo[][] ios = new OnDiskValueIo[reads.size()][];
-                    for (int r = reads.size() - 1; r >= 0; r--) {
-                        VectoredRead read = reads.get(r);
-                        ios[r] = new OnDiskValueIo[read.blobCount()];
-                        for (int i = read.blobCount() - 1; i >= 0; i--) {
-                            BlobMeta b = read.blob(i);
-                            ios[r][i] = state.updateKey(b.key(), b.lsn(), b.willInit());
-                        }
-                    }
-                    return reads.isEmpty() ? Mono.empty()
-                            : state.spawnIo(readAll(layer, reads, ios, blobReader, valueCache, false));
-                });
+                .flatMap(reads -> deltaReads(layer, reads, state, blobReader, valueCache));
+    }
+
+    private static Mono<Void> deltaReads(DeltaLayerReader layer, List<VectoredRead> reads,
+                                         ValuesReconstructState state, VectoredBlobReader blobReader,
+                                         BlockCache valueCache) {
+        OnDiskValueIo[][] ios = new OnDiskValueIo[reads.size()][];
+        for (int r = reads.size() - 1; r >= 0; r--) {
+            VectoredRead read = reads.get(r);
+            ios[r] = new OnDiskValueIo[read.blobCount()];
+            for (int i = read.blobCount() - 1; i >= 0; i--) {
+                BlobMeta b = read.blob(i);
+                ios[r][i] = state.updateKey(b.key(), b.lsn(), b.willInit());
+            }
+        }
+        return reads.isEmpty() ? Mono.empty()
+                : state.spawnIo(readAll(layer, reads, ios, blobReader, valueCache, false));
     }
 
     private static Value decode(LayerReader<?> layer, BlobMeta meta, DirectBuffer blob) {

@@ -115,25 +115,28 @@ public final class PersistentLayer implements ReadableLayer {
     /** All reads in one pass over the index and one batch of IOs. */
     @Override
     public Mono<Void> getValuesReconstructData(List<LayerRead> reads, ValuesReconstructState state) {
-        return reader.flatMap(r -> {
-            if (closed.get()) {
-                return Mono.error(new IllegalStateException("layer " + desc.name() + " is closed"));
-            }
-            if (r instanceof DeltaLayerReader delta) {
-                List<DeltaIndexPlanning.RangeAtLsns> ranges = new ArrayList<>();
-                for (LayerRead read : reads) {
-                    for (KeyRange range : read.keySpace().ranges()) {
-                        ranges.add(new DeltaIndexPlanning.RangeAtLsns(range, read.lsnFloor(), read.lsnCeil()));
-                    }
+        LayerReader<?> open = opened.get();
+        return open != null ? visit(open, reads, state) : reader.flatMap(r -> visit(r, reads, state));
+    }
+
+    private Mono<Void> visit(LayerReader<?> r, List<LayerRead> reads, ValuesReconstructState state) {
+        if (closed.get()) {
+            return Mono.error(new IllegalStateException("layer " + desc.name() + " is closed"));
+        }
+        if (r instanceof DeltaLayerReader delta) {
+            List<DeltaIndexPlanning.RangeAtLsns> ranges = new ArrayList<>();
+            for (LayerRead read : reads) {
+                for (KeyRange range : read.keySpace().ranges()) {
+                    ranges.add(new DeltaIndexPlanning.RangeAtLsns(range, read.lsnFloor(), read.lsnCeil()));
                 }
-                ranges.sort(Comparator.comparing(x -> x.range().start()));
-                return LayerVisits.delta(delta, ranges, state, blobReader, valueCache, maxReadSize);
             }
-            KeySpace.Builder keys = KeySpace.builder();
-            reads.forEach(read -> keys.addAll(read.keySpace()));
-            return LayerVisits.image((ImageLayerReader) r, desc.keyRange(), keys.build(), state, blobReader,
-                    valueCache, maxReadSize);
-        });
+            ranges.sort(Comparator.comparing(x -> x.range().start()));
+            return LayerVisits.delta(delta, ranges, state, blobReader, valueCache, maxReadSize);
+        }
+        KeySpace.Builder keys = KeySpace.builder();
+        reads.forEach(read -> keys.addAll(read.keySpace()));
+        return LayerVisits.image((ImageLayerReader) r, desc.keyRange(), keys.build(), state, blobReader,
+                valueCache, maxReadSize);
     }
 
     /** Closes the reader if it was opened; later reads fail. Idempotent. */

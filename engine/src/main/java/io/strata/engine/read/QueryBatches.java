@@ -18,6 +18,12 @@ final class QueryBatches {
     }
 
     static List<KeySpaceQuery> split(KeySpaceQuery query, int maxKeys) {
+        if (query.isEmpty()) {
+            return List.of();
+        }
+        if (fitsOneBatch(query.totalKeySpace(), maxKeys)) { // point lookups and small reads: nothing to cut
+            return List.of(query);
+        }
         List<KeySpace> chunks = chunks(query.totalKeySpace(), maxKeys);
         if (chunks.size() <= 1) {
             return query.isEmpty() ? List.of() : List.of(query);
@@ -35,6 +41,21 @@ final class QueryBatches {
             out.add(KeySpaceQuery.scattered(inChunk));
         }
         return out;
+    }
+
+    /** Whether {@code keys} is dense and countably at most {@code maxKeys} keys. */
+    private static boolean fitsOneBatch(KeySpace keys, int maxKeys) {
+        long n = 0;
+        for (KeyRange r : keys.ranges()) {
+            if (r.start().isSparse() || r.end().isSparse() || !r.isContiguous()) {
+                return false;
+            }
+            n += r.rawSize();
+            if (n > maxKeys) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code keys} as consecutive key spaces of at most {@code maxKeys} keys each (sparse ranges alone). */

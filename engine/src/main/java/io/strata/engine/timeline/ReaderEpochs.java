@@ -1,48 +1,64 @@
 package io.strata.engine.timeline;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * When a layer that left the layer map may really go (Neon drops a layer when the last {@code Arc} to it goes):
- * epoch-based reclamation. A read enters the current epoch before it takes its first snapshot and leaves when it
- * ends. A writer first publishes the snapshot without the layer, then {@link #retire retires} it, which closes the
- * current epoch: reads entering later can only see the new snapshot, so the layer's cleanup (close the in-memory
- * layer and remove its ephemeral file, or close a layer file and delete it) runs once no read of that epoch or an
- * earlier one is left. Short critical sections under the object's monitor; cleanups run outside it.
+ * epoch-based reclamation. A read {@link #enter enters} the current epoch before it takes its first snapshot and
+ * {@link #exit exits} when it ends: one volatile read and two atomic counter updates, no lock. A writer first
+ * publishes the snapshot without the layer, then {@link #retire retires} it, which closes the current epoch; the
+ * layer's cleanup (close an in-memory layer and remove its ephemeral file, or close a layer file and delete it) runs
+ * once the closed epoch and every older one have no reads left.
+ *
+ * <p>Why it is safe: a read that entered an epoch before it was closed is waited for. A read that increments a
+ * closed epoch's counter too late to be waited for takes its snapshot after that increment, hence after the retiring
+ * writer read the counter, hence after the writer published the new snapshot (volatile accesses are totally ordered):
+ * it cannot see the retired layer.
  */
 final class ReaderEpochs {
     private static final Logger log = LoggerFactory.getLogger(ReaderEpochs.class);
 
-    private long epoch;
-    /** Reads in progress per epoch. */
-    private final TreeMap<Long, Integer> active = new TreeMap<>();
-    private final List<Retired> retired = new ArrayList<>();
-
-    private record Retired(long epoch, String what, Supplier<Mono<Void>> cleanup) {
+    /** Reads of one epoch, and the cleanups that wait for them (and for every older epoch). */
+    static final class Epoch {
+        private final AtomicInteger readers = new AtomicInteger();
+        private volatile boolean closed;
+        /** Guarded by the owning ReaderEpochs. */
+        private Epoch next;
+        private final List<Retired> cleanups = new ArrayList<>(1);
     }
 
+    private record Retired(String what, Supplier<Mono<Void>> cleanup) {
+    }
+
+    private volatile Epoch current = new Epoch();
+    /** The oldest epoch whose cleanups have not run; guarded by this. */
+    private Epoch oldest = current;
+
     /** Registers a read; pass the result to {@link #exit}. */
-    synchronized long enter() {
-        active.merge(epoch, 1, Integer::sum);
-        return epoch;
+    Epoch enter() {
+        Epoch e = current;
+        e.readers.incrementAndGet();
+        return e;
     }
 
     /** Ends a read registered by {@link #enter}; runs the cleanups it was the last to hold back. */
-    void exit(long readEpoch) {
-        List<Retired> ready;
-        synchronized (this) {
-            active.computeIfPresent(readEpoch, (k, n) -> n == 1 ? null : n - 1);
-            ready = collect();
+    void exit(Epoch e) {
+        if (e.readers.decrementAndGet() == 0 && e.closed) {
+            List<Retired> ready;
+            synchronized (this) {
+                ready = reclaim();
+            }
+            for (Retired r : ready) {
+                run(r).subscribe();
+            }
         }
-        run(ready);
     }
 
     /**
@@ -54,75 +70,67 @@ final class ReaderEpochs {
     Mono<Void> retire(String what, Supplier<Mono<Void>> cleanup) {
         List<Retired> ready;
         synchronized (this) {
-            retired.add(new Retired(epoch, what, cleanup));
-            epoch++;
-            ready = collect();
+            Epoch e = current;
+            e.cleanups.add(new Retired(what, cleanup));
+            Epoch n = new Epoch();
+            e.next = n;
+            current = n;
+            e.closed = true;
+            ready = reclaim();
         }
-        return reactor.core.publisher.Flux.fromIterable(ready)
-                .flatMap(r -> Mono.defer(r.cleanup::get).onErrorResume(e -> {
-                    log.warn("cleanup of {} failed: {}", r.what, e.toString());
-                    return Mono.empty();
-                }))
-                .then();
+        return Flux.fromIterable(ready).flatMap(ReaderEpochs::run).then();
     }
 
     /** Cleanups still waiting for reads. */
     synchronized int pending() {
-        return retired.size();
+        int n = 0;
+        for (Epoch e = oldest; e != null; e = e.next) {
+            n += e.cleanups.size();
+        }
+        return n;
+    }
+
+    /** For tests: reads in progress in epochs not reclaimed yet. */
+    synchronized int activeReads() {
+        int n = 0;
+        for (Epoch e = oldest; e != null; e = e.next) {
+            n += e.readers.get();
+        }
+        return n;
     }
 
     /** Runs every pending cleanup now, whatever reads still run (shutdown). */
     Mono<Void> drainAll() {
-        List<Retired> all;
+        List<Retired> all = new ArrayList<>();
         synchronized (this) {
-            all = new ArrayList<>(retired);
-            retired.clear();
+            for (Epoch e = oldest; e != null; e = e.next) {
+                all.addAll(e.cleanups);
+                e.cleanups.clear();
+            }
         }
-        return reactor.core.publisher.Flux.fromIterable(all)
-                .concatMap(r -> r.cleanup.get().onErrorResume(e -> {
-                    log.warn("cleanup of {} failed: {}", r.what, e.toString());
-                    return Mono.empty();
-                }))
-                .then();
+        return Flux.fromIterable(all).concatMap(ReaderEpochs::run).then();
     }
 
-    private List<Retired> collect() {
-        long oldestRead = active.isEmpty() ? Long.MAX_VALUE : active.firstKey();
+    /** The cleanups of the closed, drained epochs from the oldest on; called holding this. */
+    private List<Retired> reclaim() {
         List<Retired> ready = new ArrayList<>();
-        for (Iterator<Retired> it = retired.iterator(); it.hasNext(); ) {
-            Retired r = it.next();
-            if (r.epoch < oldestRead) {
-                ready.add(r);
-                it.remove();
-            }
+        while (oldest.closed && oldest.readers.get() == 0) {
+            ready.addAll(oldest.cleanups);
+            oldest.cleanups.clear();
+            oldest = oldest.next;
         }
         return ready;
     }
 
-    private static void run(List<Retired> ready) {
-        for (Retired r : ready) {
-            Mono<Void> m;
-            try {
-                m = r.cleanup.get();
-            } catch (RuntimeException e) {
-                log.warn("cleanup of {} failed: {}", r.what, e.toString());
-                continue;
-            }
-            m.subscribe(null, e -> log.warn("cleanup of {} failed: {}", r.what, e.toString()));
-        }
+    private static Mono<Void> run(Retired r) {
+        return Mono.defer(r.cleanup::get).onErrorResume(e -> {
+            log.warn("cleanup of {} failed: {}", r.what, e.toString());
+            return Mono.empty();
+        });
     }
 
     @Override
-    public synchronized String toString() {
-        return "ReaderEpochs{epoch=" + epoch + ", active=" + active + ", retired=" + retired.size() + "}";
-    }
-
-    /** For tests: reads in progress. */
-    synchronized int activeReads() {
-        int n = 0;
-        for (Map.Entry<Long, Integer> e : active.entrySet()) {
-            n += e.getValue();
-        }
-        return n;
+    public String toString() {
+        return "ReaderEpochs{pending=" + pending() + ", reads=" + activeReads() + "}";
     }
 }

@@ -122,37 +122,59 @@ public final class Timeline implements ReadTimeline {
     /** The pages of a query whose keys may be at different LSNs, in key order. */
     public Flux<Page> getVectored(KeySpaceQuery query) {
         return Flux.defer(() -> {
-            // Registered with this timeline and every ancestor before the first snapshot is taken, until the end:
-            // no layer this read may visit is closed under it.
-            List<ReaderEpochs> chain = new ArrayList<>();
-            chain.add(readers);
-            for (Optional<Ancestor> a = ancestor; a.isPresent(); ) {
-                if (a.get().timeline() instanceof Timeline t) {
-                    chain.add(t.readers);
-                    a = t.ancestor;
-                } else {
-                    a = a.get().timeline().ancestor();
-                }
-            }
-            long[] epochs = new long[chain.size()];
-            for (int i = 0; i < epochs.length; i++) {
-                epochs[i] = chain.get(i).enter();
-            }
-            return GetVectored.read(this, query, redo, readOptions).doFinally(s -> {
-                for (int i = 0; i < epochs.length; i++) {
-                    chain.get(i).exit(epochs[i]);
-                }
-            });
+            ReaderEpochs.Epoch[] held = enterReaders();
+            return GetVectored.read(this, query, redo, readOptions).doFinally(s -> exitReaders(held));
         });
     }
 
     /** The page of {@code key} at {@code lsn}; a key that does not exist fails with {@link MissingKeyException}. */
     public Mono<byte[]> get(Key key, Lsn lsn) {
-        return Mono.defer(() -> getVectored(KeySpace.single(KeyRange.singleton(key)), lsn)
-                .singleOrEmpty() // not next(): the read completes (and reports its metrics) after its one page
-                .map(Page::bytes)
-                .switchIfEmpty(Mono.error(() -> new MissingKeyException(KeySpace.single(KeyRange.singleton(key)),
-                        lsn, name(), List.of()))));
+        return Mono.defer(() -> {
+            ReaderEpochs.Epoch[] held = enterReaders();
+            return GetVectored.readOne(this, key, lsn, redo, readOptions).doFinally(s -> exitReaders(held));
+        }).switchIfEmpty(Mono.error(() -> new MissingKeyException(KeySpace.single(KeyRange.singleton(key)), lsn,
+                name(), List.of())));
+    }
+
+    /**
+     * Registers a read with this timeline and every ancestor, before it takes its first snapshot and until it ends:
+     * no layer the read may visit is closed under it.
+     */
+    private ReaderEpochs.Epoch[] enterReaders() {
+        if (ancestor.isEmpty()) {
+            return new ReaderEpochs.Epoch[] {readers.enter()};
+        }
+        List<ReaderEpochs> chain = new ArrayList<>();
+        chain.add(readers);
+        for (Optional<Ancestor> a = ancestor; a.isPresent(); ) {
+            if (a.get().timeline() instanceof Timeline t) {
+                chain.add(t.readers);
+                a = t.ancestor;
+            } else {
+                a = a.get().timeline().ancestor();
+            }
+        }
+        ReaderEpochs.Epoch[] held = new ReaderEpochs.Epoch[chain.size()];
+        for (int i = 0; i < held.length; i++) {
+            held[i] = chain.get(i).enter();
+        }
+        return held;
+    }
+
+    private void exitReaders(ReaderEpochs.Epoch[] held) {
+        ReaderEpochs self = readers;
+        self.exit(held[0]);
+        if (held.length > 1) {
+            int i = 1;
+            for (Optional<Ancestor> a = ancestor; a.isPresent() && i < held.length; ) {
+                if (a.get().timeline() instanceof Timeline t) {
+                    t.readers.exit(held[i++]);
+                    a = t.ancestor;
+                } else {
+                    a = a.get().timeline().ancestor();
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ storage

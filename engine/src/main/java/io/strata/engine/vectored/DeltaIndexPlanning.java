@@ -2,6 +2,7 @@ package io.strata.engine.vectored;
 
 import io.strata.engine.btree.BtreeEntry;
 import io.strata.engine.btree.DiskBtreeReader;
+import io.strata.engine.btree.VisitDirection;
 import io.strata.engine.key.Key;
 import io.strata.engine.key.KeyRange;
 import io.strata.engine.key.KeySpace;
@@ -80,6 +81,33 @@ public final class DeltaIndexPlanning {
         });
     }
 
+    /**
+     * As {@link #plan(DiskBtreeReader, long, List, long, int)}, synchronously, when every index node it needs is
+     * available without waiting (cached): the point-lookup fast path. Null when a node would have to be read; the
+     * caller then uses {@code plan}.
+     */
+    public static List<VectoredRead> planIfReady(DiskBtreeReader index, long indexStartBlk, List<RangeAtLsns> ranges,
+                                                 long maxReadSize, int chunkSize) {
+        IndexPlanning.checkKeyLen(index, IndexPlanning.DELTA_KEY_SIZE, "delta layer");
+        long valuesEnd = IndexPlanning.valuesEnd(indexStartBlk);
+        VectoredReadPlanner planner = new VectoredReadPlanner(maxReadSize, chunkSize);
+        IndexPlanning.KeyDecoder keys = new IndexPlanning.KeyDecoder();
+        byte[] raw = new byte[IndexPlanning.DELTA_KEY_SIZE];
+        RangeAtLsns previous = null;
+        for (RangeAtLsns r : ranges) {
+            if (previous != null && r.range().start().compareTo(previous.range().end()) < 0) {
+                throw new IllegalArgumentException("ranges overlap or are out of order: " + previous.range() + ", "
+                        + r.range());
+            }
+            previous = r;
+            if (!new RangeScan(planner, keys, raw, r.range(), r.l0().value(), r.l1().value())
+                    .runIfReady(index, valuesEnd)) {
+                return null;
+            }
+        }
+        return planner.finish();
+    }
+
     /** The scan of one key range; consumes each flyweight entry inside the predicate that receives it. */
     private static final class RangeScan {
         private final VectoredReadPlanner planner;
@@ -112,6 +140,17 @@ public final class DeltaIndexPlanning {
                             planner.handleRangeEnd(valuesEnd);
                         }
                     }));
+        }
+
+        boolean runIfReady(DiskBtreeReader index, long valuesEnd) {
+            if (index.visitIfReady(IndexPlanning.deltaKey(range.start(), l0), VisitDirection.FORWARDS, this::accept)
+                    == DiskBtreeReader.ReadyVisit.NOT_READY) {
+                return false;
+            }
+            if (!ended) {
+                planner.handleRangeEnd(valuesEnd);
+            }
+            return true;
         }
 
         private boolean accept(BtreeEntry e) {

@@ -2,6 +2,7 @@ package io.strata.engine.vectored;
 
 import io.strata.engine.btree.BtreeEntry;
 import io.strata.engine.btree.DiskBtreeReader;
+import io.strata.engine.btree.VisitDirection;
 import io.strata.engine.key.Key;
 import io.strata.engine.key.KeyRange;
 import io.strata.engine.key.KeySpace;
@@ -51,6 +52,25 @@ public final class ImageIndexPlanning {
         });
     }
 
+    /**
+     * As {@link #plan(DiskBtreeReader, long, KeySpace, Lsn, ShardIdentity, long)}, synchronously, when every index
+     * node it needs is available without waiting (cached): the point-lookup fast path. Null when a node would have
+     * to be read; the caller then uses {@code plan}.
+     */
+    public static List<VectoredRead> planIfReady(DiskBtreeReader index, long indexStartBlk, KeySpace keySpace,
+                                                 Lsn imageLsn, long maxReadSize) {
+        IndexPlanning.checkKeyLen(index, Key.KEY_SIZE, "image layer");
+        long valuesEnd = IndexPlanning.valuesEnd(indexStartBlk);
+        VectoredReadPlanner planner = new VectoredReadPlanner(maxReadSize, ChunkedVectoredReadBuilder.DEFAULT_CHUNK_SIZE);
+        byte[] raw = new byte[Key.KEY_SIZE];
+        for (KeyRange range : keySpace.ranges()) {
+            if (!new RangeScan(planner, range, raw, imageLsn.value(), null).runIfReady(index, valuesEnd)) {
+                return null;
+            }
+        }
+        return planner.finish();
+    }
+
     /** The scan of one key range; consumes each flyweight entry inside the predicate that receives it. */
     private static final class RangeScan {
         private final VectoredReadPlanner planner;
@@ -78,6 +98,17 @@ public final class ImageIndexPlanning {
                             planner.handleRangeEnd(valuesEnd);
                         }
                     }));
+        }
+
+        boolean runIfReady(DiskBtreeReader index, long valuesEnd) {
+            if (index.visitIfReady(range.start().toBytes(), VisitDirection.FORWARDS, this::accept)
+                    == DiskBtreeReader.ReadyVisit.NOT_READY) {
+                return false;
+            }
+            if (!ended) {
+                planner.handleRangeEnd(valuesEnd);
+            }
+            return true;
         }
 
         private boolean accept(BtreeEntry e) {

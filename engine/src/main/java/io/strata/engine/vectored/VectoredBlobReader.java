@@ -7,6 +7,7 @@ import io.strata.io.file.Alignment;
 import io.strata.io.file.DirectFile;
 import io.strata.io.file.ReadOp;
 import java.io.EOFException;
+import org.agrona.DirectBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -77,6 +78,9 @@ public final class VectoredBlobReader {
      */
     public Flux<VectoredBlobs> readAll(DirectFile file, List<VectoredRead> reads) {
         Objects.requireNonNull(file, "file");
+        if (reads.size() == 1) { // a point lookup: one plain read, none of the batching machinery
+            return read(file, reads.get(0)).flux();
+        }
         List<VectoredRead> all = List.copyOf(reads);
         return readFrom(file, all, 0).doOnDiscard(VectoredBlobs.class, VectoredBlobs::release);
     }
@@ -148,6 +152,10 @@ public final class VectoredBlobReader {
             return Mono.error(new IllegalArgumentException(file.path() + ": " + read + " is too large for one read"));
         }
         int length = (int) ((end - first) * block);
+        VectoredBlobs ready = readCachedIfReady(file, read, sequence, cache, first, end, length);
+        if (ready != null) {
+            return Mono.just(ready);
+        }
         Mono<AlignedBuffer> lease = length <= pool.bufferSize() ? pool.lease()
                 : Mono.fromSupplier(() -> AlignedBuffer.allocate(length, block));
         return lease.flatMap(buf -> {
@@ -174,10 +182,42 @@ public final class VectoredBlobReader {
         });
     }
 
+    /**
+     * The read from cached blocks without waiting, when every block is cached and a buffer is free; else null (the
+     * caller takes the general path, which loads missing blocks).
+     */
+    private VectoredBlobs readCachedIfReady(DirectFile file, VectoredRead read, int sequence, BlockCache cache,
+                                            long first, long end, int length) {
+        int count = (int) (end - first);
+        if (count > 4) {
+            return null;
+        }
+        DirectBuffer[] blocks = new DirectBuffer[count];
+        int bytes = 0;
+        for (int j = 0; j < count; j++) {
+            DirectBuffer b = cache.getIfCached(file, first + j);
+            if (b == null) {
+                return null;
+            }
+            blocks[j] = b;
+            bytes += b.capacity();
+        }
+        AlignedBuffer buf = length <= pool.bufferSize() ? pool.tryLease() : AlignedBuffer.allocate(length,
+                BlockCache.BLOCK_SIZE);
+        if (buf == null) {
+            return null;
+        }
+        for (int j = 0; j < count; j++) {
+            buf.view().putBytes(j * BlockCache.BLOCK_SIZE, blocks[j], 0, blocks[j].capacity());
+        }
+        return VectoredBlobs.open(file.path(), read, sequence, buf, first * BlockCache.BLOCK_SIZE, bytes);
+    }
+
     /** A pooled buffer when the read fits one and the pool's alignment suits the file, else a fresh one. */
     private Mono<AlignedBuffer> acquire(Span span, int alignment) {
         if (pooled(span, alignment)) {
-            return pool.lease();
+            AlignedBuffer free = pool.tryLease(); // the usual case: no waiting machinery
+            return free != null ? Mono.just(free) : pool.lease();
         }
         return Mono.fromSupplier(() -> AlignedBuffer.allocate(span.length, alignment));
     }

@@ -13,12 +13,12 @@ class ReaderEpochsTest {
     void cleanupWaitsForOlderReadsOnly() {
         ReaderEpochs e = new ReaderEpochs();
         List<String> done = new ArrayList<>();
-        long r1 = e.enter();
+        ReaderEpochs.Epoch r1 = e.enter();
         e.retire("a", () -> Mono.fromRunnable(() -> done.add("a"))).block();
         assertEquals(List.of(), done, "r1 may hold a");
-        long r2 = e.enter(); // entered after a's retirement: cannot see it
+        ReaderEpochs.Epoch r2 = e.enter(); // entered after a's retirement: cannot see it
         e.retire("b", () -> Mono.fromRunnable(() -> done.add("b"))).block();
-        assertEquals(1, e.pending() - 1);
+        assertEquals(2, e.pending());
         e.exit(r1);
         assertEquals(List.of("a"), done, "a is free once r1 ended; b waits for r2");
         e.exit(r2);
@@ -35,9 +35,25 @@ class ReaderEpochsTest {
         assertEquals(List.of(), done, "lazy until subscribed");
         m.block();
         assertEquals(List.of("x"), done);
-        long r = e.enter();
+        ReaderEpochs.Epoch r = e.enter();
         e.exit(r);
         assertEquals(List.of("x"), done);
+    }
+
+    @Test
+    void cleanupsRunInRetirementOrderOnceOlderReadsEnd() {
+        ReaderEpochs e = new ReaderEpochs();
+        List<String> done = new ArrayList<>();
+        ReaderEpochs.Epoch old = e.enter();
+        e.retire("a", () -> Mono.fromRunnable(() -> done.add("a"))).block();
+        ReaderEpochs.Epoch newer = e.enter();
+        e.retire("b", () -> Mono.fromRunnable(() -> done.add("b"))).block();
+        e.exit(newer);
+        assertEquals(List.of(), done, "b also waits for the older read, which may hold what b retired");
+        e.exit(old);
+        assertEquals(List.of("a", "b"), done);
+        assertEquals(0, e.activeReads());
+        assertEquals(0, e.pending());
     }
 
     @Test

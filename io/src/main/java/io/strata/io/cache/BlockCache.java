@@ -109,6 +109,19 @@ public final class BlockCache {
     }
 
     /**
+     * The block if it is cached now (counted as a hit), else null: nothing is loaded. Lets a caller take a
+     * synchronous path when everything it needs is in memory and fall back to {@link #get} otherwise.
+     */
+    public DirectBuffer getIfCached(DirectFile file, long blockNo) {
+        Node node = blocks.get(new BlockKey(file.id(), blockNo));
+        if (node == null) {
+            return null;
+        }
+        recordHit(node);
+        return node.buffer;
+    }
+
+    /**
      * Drops every cached block of a file (call it when the file is closed) and makes loads of that file now in
      * flight deliver to their waiters without caching. Scans the whole cache under the queue monitor: file
      * closes are rare. Returns the number of blocks dropped.

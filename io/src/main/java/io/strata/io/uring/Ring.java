@@ -5,6 +5,7 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.uring.IoUringIoEvent;
 import io.netty.channel.uring.IoUringIoHandle;
+import io.netty.channel.uring.StrataSubmissions;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
@@ -27,6 +28,8 @@ final class Ring implements IoUringIoHandle {
     private int freeTop;
     private final ArrayDeque<UringOp> waiting = new ArrayDeque<>();
     private IoRegistration registration;
+    /** Null when Netty does not allow an early submit: then entries go in at the end of the completion burst. */
+    private StrataSubmissions early;
     private boolean closed;
     // Loop-confined counters, read racily for statistics.
     private long submitted;
@@ -45,6 +48,9 @@ final class Ring implements IoUringIoHandle {
 
     void register() throws Exception {
         this.registration = loop.register(this).sync().getNow();
+        if (Boolean.parseBoolean(System.getProperty("strata.io.uring.earlySubmit", "true"))) {
+            this.early = StrataSubmissions.forRegistration(registration);
+        }
     }
 
     IoEventLoop loop() {
@@ -150,6 +156,14 @@ final class Ring implements IoUringIoHandle {
         while (freeTop > 0 && !waiting.isEmpty()) {
             submitOnLoop(waiting.pollFirst());
         }
+        if (early != null) {
+            early.submitQueued(); // what this completion's callbacks queued goes to the disk now
+        }
+    }
+
+    /** Whether entries queued by a completion go to the kernel at once (see StrataSubmissions). */
+    boolean earlySubmit() {
+        return early != null;
     }
 
     long submittedOps() {

@@ -92,7 +92,21 @@ public final class UringIoEngine implements IoEngine {
     @Override
     public String describe() {
         return "io_uring (" + rings.length + " ring" + (rings.length == 1 ? "" : "s") + " x " + config.ringSize()
-                + " entries, " + config.maxInFlight() + " in flight per ring)";
+                + " entries, " + config.maxInFlight() + " in flight per ring"
+                + (earlySubmit() ? ", early submit" : "") + ")";
+    }
+
+    /**
+     * Whether every ring submits the entries a completion queued right away instead of after the whole burst of
+     * completions (on unless {@code -Dstrata.io.uring.earlySubmit=false}, or Netty's internals no longer allow it).
+     */
+    public boolean earlySubmit() {
+        for (Ring r : rings) {
+            if (!r.earlySubmit()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The ring of the calling loop thread, else the next one round-robin. */

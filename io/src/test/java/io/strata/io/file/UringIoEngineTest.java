@@ -22,6 +22,12 @@ class UringIoEngineTest extends IoEngineContract {
         return IoEngineKind.URING;
     }
 
+    @org.junit.jupiter.api.Test
+    void earlySubmissionIsActive() {
+        // Guards the Netty-internal hook: an upgrade that removes it must be noticed, not silently slower.
+        org.junit.jupiter.api.Assertions.assertTrue(((UringIoEngine) engine).earlySubmit(), engine.describe());
+    }
+
     @Override
     int openFiles() {
         return ((UringIoEngine) engine).openFiles();
