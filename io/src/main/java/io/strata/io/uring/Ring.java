@@ -28,7 +28,10 @@ final class Ring implements IoUringIoHandle {
     private int freeTop;
     private final ArrayDeque<UringOp> waiting = new ArrayDeque<>();
     private IoRegistration registration;
-    /** Null when Netty does not allow an early submit: then entries go in at the end of the completion burst. */
+    /** Turns early submission on (see {@link StrataSubmissions}); experimental, off by default. */
+    static final String EARLY_SUBMIT_PROPERTY = "strata.io.uring.earlySubmit";
+
+    /** Null when off or when Netty does not allow an early submit: entries then go in after the completion burst. */
     private StrataSubmissions early;
     private boolean closed;
     // Loop-confined counters, read racily for statistics.
@@ -48,7 +51,9 @@ final class Ring implements IoUringIoHandle {
 
     void register() throws Exception {
         this.registration = loop.register(this).sync().getNow();
-        if (Boolean.parseBoolean(System.getProperty("strata.io.uring.earlySubmit", "true"))) {
+        // Off by default: with it on, cancelling hundreds of in-flight reads leaked a buffer in about half of the
+        // io test runs (UringIoEngineTest.cancellingInFlightReadsStillReleasesEveryBuffer), cause not yet found.
+        if (Boolean.parseBoolean(System.getProperty(EARLY_SUBMIT_PROPERTY, "false"))) {
             this.early = StrataSubmissions.forRegistration(registration);
         }
     }

@@ -98,7 +98,8 @@ public final class UringIoEngine implements IoEngine {
 
     /**
      * Whether every ring submits the entries a completion queued right away instead of after the whole burst of
-     * completions (on unless {@code -Dstrata.io.uring.earlySubmit=false}, or Netty's internals no longer allow it).
+     * completions: off unless {@code -Dstrata.io.uring.earlySubmit=true} (experimental: see Ring) and Netty's
+     * internals allow it.
      */
     public boolean earlySubmit() {
         for (Ring r : rings) {

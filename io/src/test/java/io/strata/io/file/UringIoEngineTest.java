@@ -23,9 +23,15 @@ class UringIoEngineTest extends IoEngineContract {
     }
 
     @org.junit.jupiter.api.Test
-    void earlySubmissionIsActive() {
+    void earlySubmissionIsOffByDefaultAndWorksWhenAsked() {
+        org.junit.jupiter.api.Assertions.assertFalse(((UringIoEngine) engine).earlySubmit(), engine.describe());
         // Guards the Netty-internal hook: an upgrade that removes it must be noticed, not silently slower.
-        org.junit.jupiter.api.Assertions.assertTrue(((UringIoEngine) engine).earlySubmit(), engine.describe());
+        System.setProperty("strata.io.uring.earlySubmit", "true");
+        try (UringIoEngine early = new UringIoEngine(IoConfig.defaults())) {
+            org.junit.jupiter.api.Assertions.assertTrue(early.earlySubmit(), early.describe());
+        } finally {
+            System.clearProperty("strata.io.uring.earlySubmit");
+        }
     }
 
     @Override
