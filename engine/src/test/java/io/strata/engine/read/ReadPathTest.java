@@ -66,6 +66,17 @@ class ReadPathTest {
         return out;
     }
 
+    /** Neon's image layer contents of these tests: {@code "value i@lsn"} for keys {@code [from, to)}. */
+    private static TreeMap<Key, byte[]> images(int from, int to, Lsn lsn, Map<Key, String> expected) {
+        TreeMap<Key, byte[]> pages = new TreeMap<>();
+        for (int i = from; i < to; i++) {
+            String v = "value " + i + "@" + lsn;
+            expected.put(key(i), v);
+            pages.put(key(i), bytes(v));
+        }
+        return pages;
+    }
+
     /** {@code test_vectored_read_with_nested_image_layer}: an image layer inside a delta layer's LSN range. */
     @ParameterizedTest
     @EnumSource(IoConcurrency.class)
@@ -73,19 +84,9 @@ class ReadPathTest {
         List<Integer> willInitKeys = List.of(2, 6);
         Map<Key, String> expected = new HashMap<>();
         Lsn baseLsn = Lsn.of(0x10);
-        TreeMap<Key, byte[]> base = new TreeMap<>();
-        for (int i = 0; i < 5; i++) {
-            String v = "value " + i + "@" + baseLsn;
-            expected.put(key(i), v);
-            base.put(key(i), bytes(v));
-        }
+        TreeMap<Key, byte[]> base = images(0, 5, baseLsn, expected);
         Lsn nestedLsn = Lsn.of(0x50);
-        TreeMap<Key, byte[]> nested = new TreeMap<>();
-        for (int i = 5; i < 10; i++) {
-            String v = "value " + i + "@" + nestedLsn;
-            expected.put(key(i), v);
-            nested.put(key(i), bytes(v));
-        }
+        TreeMap<Key, byte[]> nested = images(5, 10, nestedLsn, expected);
         List<LayerEntry> delta = new ArrayList<>();
         Lsn deltaStart = Lsn.of(0x20);
         Lsn deltaEnd = deltaStart;
@@ -120,19 +121,9 @@ class ReadPathTest {
     void imageLayerInsideAnInMemoryLayer(IoConcurrency io) {
         List<Integer> willInitKeys = List.of(2, 6);
         Map<Key, String> expected = new HashMap<>();
-        TreeMap<Key, byte[]> base = new TreeMap<>();
-        for (int i = 0; i < 5; i++) {
-            String v = "value " + i + "@" + Lsn.of(0x10);
-            expected.put(key(i), v);
-            base.put(key(i), bytes(v));
-        }
+        TreeMap<Key, byte[]> base = images(0, 5, Lsn.of(0x10), expected);
         Lsn nestedLsn = Lsn.of(0x50);
-        TreeMap<Key, byte[]> nested = new TreeMap<>();
-        for (int i = 5; i < 10; i++) {
-            String v = "value " + i + "@" + nestedLsn;
-            expected.put(key(i), v);
-            nested.put(key(i), bytes(v));
-        }
+        TreeMap<Key, byte[]> nested = images(5, 10, nestedLsn, expected);
         List<LayerEntry> frozen = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             Key k = key(i);
