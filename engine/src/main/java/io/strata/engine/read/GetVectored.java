@@ -12,8 +12,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.SignalType;
 
 /**
@@ -143,39 +146,109 @@ public final class GetVectored {
      * did not finish are searched for below the visit's LSN floor.
      */
     static Mono<Outcome> visitTimeline(LayerSnapshot layers, KeySpaceQuery query, ValuesReconstructState state) {
-        return Mono.defer(() -> {
+        return Mono.create(sink -> {
             LayerFringe<LayerRef> fringe = new LayerFringe<>();
             for (KeySpaceQuery.Part part : query.parts()) {
                 // Requested LSNs are inclusive, the layer map's end LSNs exclusive.
                 updateFringe(layers, fringe, part.keySpace(), part.lsn().add(1));
             }
-            KeySpace.Builder completed = KeySpace.builder();
-            KeySpace.Builder imageCovered = KeySpace.builder();
-            return Flux.<LayerFringe.Visit>generate(sink -> {
-                        LayerFringe.Visit v = fringe.next();
-                        if (v == null) {
-                            sink.complete();
-                        } else {
-                            sink.next(v);
-                        }
-                    })
-                    .concatMap(v -> v.layer().getValuesReconstructData(v.reads(), state)
-                            .then(Mono.fromRunnable(() -> {
-                                state.onLayerVisited(v.layer(), v.reads());
-                                ValuesReconstructState.DoneKeys done = state.consumeDoneKeys();
-                                KeySpace covered = done.imageCoverage() == null ? KeySpace.empty()
-                                        : KeySpace.single(done.imageCoverage());
-                                completed.addAll(done.keys());
-                                imageCovered.addAll(covered);
-                                for (ReadableLayer.LayerRead read : v.reads()) {
-                                    KeySpace unmapped = read.keySpace().subtract(done.keys()).subtract(covered);
-                                    if (!unmapped.isEmpty()) {
-                                        updateFringe(layers, fringe, unmapped, read.lsnFloor());
-                                    }
-                                }
-                            })), 0)
-                    .then(Mono.fromSupplier(() -> new Outcome(completed.build(), imageCovered.build())));
+            FringeWalk walk = new FringeWalk(layers, fringe, state, sink);
+            sink.onCancel(walk::cancel);
+            walk.drain();
         });
+    }
+
+    /**
+     * The visits of one timeline, one after another: a loop, not an operator chain, that goes on synchronously
+     * while visits complete inside their subscribe and resumes from the completing thread otherwise (the
+     * work-in-progress counter orders the two and publishes the loop's state between threads).
+     */
+    private static final class FringeWalk {
+        private final LayerSnapshot layers;
+        private final LayerFringe<LayerRef> fringe;
+        private final ValuesReconstructState state;
+        private final MonoSink<Outcome> sink;
+        private final AtomicInteger wip = new AtomicInteger();
+        private final KeySpace.Builder completed = KeySpace.builder();
+        private final KeySpace.Builder imageCovered = KeySpace.builder();
+        private volatile boolean stopped;
+        private volatile Disposable current;
+        /** The visit whose planning completed and whose results are not yet taken into the fringe. */
+        private LayerFringe.Visit finished;
+
+        FringeWalk(LayerSnapshot layers, LayerFringe<LayerRef> fringe, ValuesReconstructState state,
+                   MonoSink<Outcome> sink) {
+            this.layers = layers;
+            this.fringe = fringe;
+            this.state = state;
+            this.sink = sink;
+        }
+
+        void drain() {
+            if (wip.getAndIncrement() != 0) {
+                return;
+            }
+            do {
+                if (stopped) {
+                    return;
+                }
+                LayerFringe.Visit v;
+                try {
+                    if (finished != null) {
+                        afterVisit(finished);
+                        finished = null;
+                    }
+                    v = fringe.next();
+                } catch (RuntimeException e) {
+                    fail(e);
+                    return;
+                }
+                if (v == null) {
+                    stopped = true;
+                    sink.success(new Outcome(completed.build(), imageCovered.build()));
+                    return;
+                }
+                finished = v;
+                Mono<Void> visit;
+                try {
+                    visit = v.layer().getValuesReconstructData(v.reads(), state);
+                } catch (RuntimeException e) {
+                    fail(e);
+                    return;
+                }
+                current = visit.subscribe(null, this::fail, this::drain);
+            } while (wip.decrementAndGet() != 0);
+        }
+
+        private void afterVisit(LayerFringe.Visit v) {
+            state.onLayerVisited(v.layer(), v.reads());
+            ValuesReconstructState.DoneKeys done = state.consumeDoneKeys();
+            KeySpace covered = done.imageCoverage() == null ? KeySpace.empty()
+                    : KeySpace.single(done.imageCoverage());
+            completed.addAll(done.keys());
+            imageCovered.addAll(covered);
+            for (ReadableLayer.LayerRead read : v.reads()) {
+                KeySpace unmapped = read.keySpace().subtract(done.keys()).subtract(covered);
+                if (!unmapped.isEmpty()) {
+                    updateFringe(layers, fringe, unmapped, read.lsnFloor());
+                }
+            }
+        }
+
+        private void fail(Throwable e) {
+            if (!stopped) {
+                stopped = true;
+                sink.error(e);
+            }
+        }
+
+        void cancel() {
+            stopped = true;
+            Disposable d = current;
+            if (d != null) {
+                d.dispose();
+            }
+        }
     }
 
     /** Neon's {@code update_search_fringe}: the layers under each range of {@code keys} below {@code contLsn}. */
