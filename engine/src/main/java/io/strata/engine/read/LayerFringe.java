@@ -82,8 +82,4 @@ final class LayerFringe<I> {
         }
         return new Visit(layer, out);
     }
-
-    boolean isEmpty() {
-        return planned.isEmpty();
-    }
 }
