@@ -10,13 +10,21 @@ import io.strata.engine.layer.LayerName;
 import io.strata.engine.read.ReadTimeline;
 import io.strata.engine.timeline.BlockingFs;
 import io.strata.engine.timeline.DurableFiles;
+import io.strata.engine.timeline.GcConfig;
+import io.strata.engine.timeline.GcCutoffException;
+import io.strata.engine.timeline.GcCutoffs;
+import io.strata.engine.timeline.GcInfo;
+import io.strata.engine.timeline.GcResult;
 import io.strata.engine.timeline.IndexPart;
+import io.strata.engine.timeline.SerialExecutor;
 import io.strata.engine.timeline.Timeline;
 import io.strata.engine.timeline.TimelineLoader;
 import io.strata.engine.timeline.TimelineResources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -24,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,9 +58,19 @@ public final class Tenant {
     private final ConcurrentHashMap<TimelineId, Timeline> timelines = new ConcurrentHashMap<>();
     /** Timelines being created (their ids taken). */
     private final ConcurrentHashMap<TimelineId, Boolean> creating = new ConcurrentHashMap<>();
+    /**
+     * Neon's {@code gc_cs}: GC iterations and branch creations run one at a time, so a branch point is checked
+     * against cutoffs that GC cannot move until the branch exists and its parent retains the point.
+     */
+    private final SerialExecutor gcCs = new SerialExecutor();
+    /** Neon's {@code lsn_lease_deadline}: GC waits until then after a load. */
+    private final Instant gcBlockedUntil;
+    /** How long {@link #branchTimeline} waits for the parent to reach the branch point. */
+    public static final Duration BRANCH_LSN_WAIT = Duration.ofSeconds(60);
 
-    private Tenant(TenantId id, Path dir, TimelineResources resources) {
+    private Tenant(TenantId id, Path dir, TimelineResources resources, Instant gcBlockedUntil) {
         this.id = id;
+        this.gcBlockedUntil = gcBlockedUntil;
         this.dir = dir;
         this.resources = resources;
     }
@@ -109,6 +129,163 @@ public final class Tenant {
         });
     }
 
+    /**
+     * Creates timeline {@code child} branched off {@code parent} at {@code startLsn} (default: the parent's last
+     * record LSN), Neon's {@code branch_timeline}: the child has no layers of its own and reads at or below the
+     * branch point in the parent; the parent keeps the branch point as a retain LSN, so GC keeps what the child reads
+     * there. Refused with {@link GcCutoffException} below the parent's applied or planned GC cutoff (unless a lease
+     * is held at exactly that LSN), and with {@link IllegalArgumentException} below the parent's own branch point.
+     * A branch point above the parent's last record LSN is waited for (up to {@link #BRANCH_LSN_WAIT}); one above
+     * its disk-consistent LSN is flushed first, so the branch point survives a crash.
+     */
+    public Mono<Timeline> branchTimeline(TimelineId parent, TimelineId child, Optional<Lsn> startLsn) {
+        Objects.requireNonNull(parent, "parent");
+        Objects.requireNonNull(child, "child");
+        Objects.requireNonNull(startLsn, "startLsn");
+        return Mono.defer(() -> {
+            Timeline src = timelines.get(parent);
+            if (src == null) {
+                return Mono.error(new IllegalArgumentException("tenant " + id + ": cannot branch off timeline "
+                        + parent + ": no such timeline"));
+            }
+            if (timelines.containsKey(child) || creating.putIfAbsent(child, Boolean.TRUE) != null) {
+                return Mono.error(new IllegalStateException("tenant " + id + ": timeline " + child
+                        + " exists already"));
+            }
+            Lsn start = startLsn.orElseGet(src::lastRecordLsn);
+            Lsn parentBranchPoint = src.indexPart().metadata().ancestorLsn();
+            if (src.ancestor().isPresent() && start.isBefore(parentBranchPoint)) {
+                creating.remove(child);
+                return Mono.error(new IllegalArgumentException("tenant " + id + ": invalid start LSN " + start
+                        + " for branch " + child + " of timeline " + parent + ": less than that timeline's ancestor "
+                        + "LSN " + parentBranchPoint));
+            }
+            Mono<Void> arrived = src.waitForLsn(start).timeout(BRANCH_LSN_WAIT, Mono.error(() ->
+                    new IllegalStateException("tenant " + id + ": timed out after " + BRANCH_LSN_WAIT + " waiting "
+                            + "for timeline " + parent + " to reach the branch point " + start + " (last record LSN "
+                            + src.lastRecordLsn() + ")")));
+            Mono<Void> durable = Mono.defer(() -> start.isAfter(src.diskConsistentLsn())
+                    ? src.freezeAndFlush().then(src.waitForDiskConsistentLsn(start)) : Mono.empty());
+            return arrived.then(durable)
+                    .then(gcCs.submit(() -> createBranchLocked(src, child, start)))
+                    .doFinally(s -> creating.remove(child));
+        });
+    }
+
+    private Mono<Timeline> createBranchLocked(Timeline src, TimelineId child, Lsn start) {
+        Lsn applied = src.appliedGcCutoffLsn();
+        GcInfo info = src.gcInfo();
+        Lsn planned = info.minCutoff();
+        if (info.lsnCoveredByLease(start)) {
+            log.info("tenant {}: branch {} at {}: not checked against GC cutoffs {} / {}: a lease holds the LSN", id,
+                    child, start, applied, planned);
+        } else if (start.isBefore(applied)) {
+            return Mono.error(new GcCutoffException(src.name(), "branch " + child, start, applied, "applied"));
+        } else if (start.isBefore(planned)) {
+            return Mono.error(new GcCutoffException(src.name(), "branch " + child, start, planned, "planned"));
+        }
+        IndexPart.TimelineMetadata meta = IndexPart.TimelineMetadata.branch(src.id(), start, applied,
+                src.indexPart().metadata().initdbLsn());
+        return TimelineLoader.create(resources, child, timelineDirectory(child), meta,
+                        Optional.of(new ReadTimeline.Ancestor(src, start)))
+                .doOnNext(t -> {
+                    timelines.put(child, t);
+                    src.updateGcInfo(i -> i.withChild(child, start));
+                    log.info("tenant {}: created timeline {} branched off {} at {}", id, child, src.id(), start);
+                });
+    }
+
+    /**
+     * One GC iteration with the tenant's {@link GcConfig} (Neon's {@code gc_iteration}): refreshes every timeline's
+     * GC info, then runs legacy layer GC on {@code target} (or every timeline). Skipped (empty result) within one
+     * lease length of the tenant's load, so that clients can renew the leases the restart forgot.
+     */
+    public Mono<SortedMap<TimelineId, GcResult>> gcIteration(Optional<TimelineId> target) {
+        GcConfig c = resources.config().gc();
+        return gcIteration(target, c.gcHorizon(), c.pitrInterval());
+    }
+
+    /** {@link #gcIteration(Optional)} with an explicit horizon and PITR interval (Neon's manual GC request). */
+    public Mono<SortedMap<TimelineId, GcResult>> gcIteration(Optional<TimelineId> target, long horizon,
+                                                             Duration pitr) {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(pitr, "pitr");
+        return gcCs.submit(() -> {
+            if (target.isPresent() && !timelines.containsKey(target.get())) {
+                return Mono.error(new IllegalArgumentException("tenant " + id + ": GC of timeline " + target.get()
+                        + ": no such timeline"));
+            }
+            Instant now = Instant.now();
+            if (now.isBefore(gcBlockedUntil)) {
+                log.info("tenant {}: skipping GC until {}: leases held before the restart may still be renewed", id,
+                        gcBlockedUntil);
+                return Mono.just(new TreeMap<>());
+            }
+            List<Timeline> targets = refreshGcInfo(target, horizon, pitr, now);
+            return Flux.fromIterable(targets)
+                    .concatMap(t -> t.gc().map(r -> Map.entry(t.id(), r)))
+                    .collect(TreeMap<TimelineId, GcResult>::new, (m, e) -> m.put(e.getKey(), e.getValue()))
+                    .map(m -> (SortedMap<TimelineId, GcResult>) m);
+        });
+    }
+
+    /**
+     * Neon's {@code refresh_gc_info_internal}: for each timeline, cutoffs from its last record LSN minus
+     * {@code horizon} and from the PITR interval (never going back), branch points of its children as retain LSNs,
+     * expired leases dropped. Returns the timelines to collect.
+     */
+    private List<Timeline> refreshGcInfo(Optional<TimelineId> target, long horizon, Duration pitr, Instant now) {
+        List<Timeline> all = timelines();
+        Map<TimelineId, GcCutoffs> cutoffs = new HashMap<>();
+        for (Timeline t : all) {
+            Lsn space = t.lastRecordLsn().saturatingSub(horizon);
+            cutoffs.put(t.id(), t.findGcCutoffs(now, space, pitr));
+        }
+        List<Timeline> targets = new ArrayList<>();
+        for (Timeline t : all) {
+            List<GcInfo.RetainLsn> retain = retainLsnsOf(t.id(), all);
+            Optional<Boolean> withinAncestorPitr = t.indexPart().metadata().ancestorTimeline()
+                    .map(cutoffs::get)
+                    .map(ac -> ac.time().isPresent()
+                            && t.indexPart().metadata().ancestorLsn().compareTo(ac.time().get()) >= 0);
+            GcCutoffs found = cutoffs.get(t.id());
+            t.updateGcInfo(i -> {
+                GcInfo n = i.withoutExpiredLeases(now).withRetainLsns(retain).withCutoffs(found);
+                return withinAncestorPitr.map(n::withWithinAncestorPitr).orElse(n);
+            });
+            if (target.isEmpty() || target.get().equals(t.id())) {
+                targets.add(t);
+            }
+        }
+        return targets;
+    }
+
+    /** After a load: each timeline retains its children's branch points before any GC runs. */
+    private void initRetainLsns() {
+        List<Timeline> all = timelines();
+        for (Timeline t : all) {
+            List<GcInfo.RetainLsn> retain = retainLsnsOf(t.id(), all);
+            t.updateGcInfo(i -> i.withRetainLsns(retain));
+        }
+    }
+
+    /** The branch points of {@code parent}'s children. */
+    private static List<GcInfo.RetainLsn> retainLsnsOf(TimelineId parent, List<Timeline> all) {
+        List<GcInfo.RetainLsn> l = new ArrayList<>();
+        for (Timeline c : all) {
+            IndexPart.TimelineMetadata m = c.indexPart().metadata();
+            if (m.ancestorTimeline().filter(parent::equals).isPresent()) {
+                l.add(new GcInfo.RetainLsn(m.ancestorLsn(), c.id()));
+            }
+        }
+        return l;
+    }
+
+    /** Until then GC does not run (one lease length after the tenant was loaded). */
+    public Instant gcBlockedUntil() {
+        return gcBlockedUntil;
+    }
+
     // ------------------------------------------------------------------------------------------------ lifecycle
 
     /** Creates {@code tenants/<id>} with generation 1. */
@@ -121,7 +298,7 @@ public final class Tenant {
                         .then(BlockingFs.createDirectories(dir.resolve(TIMELINES_DIR)))
                         .then(writeGeneration(shared, dir, gen))
                         .then(shared.engine().fsyncDirectory(tenantsDir))
-                        .thenReturn(new Tenant(id, dir, shared.forTenant(id, gen))));
+                        .thenReturn(new Tenant(id, dir, shared.forTenant(id, gen), Instant.EPOCH)));
     }
 
     /**
@@ -144,9 +321,10 @@ public final class Tenant {
                                 + " cannot grow further"));
                     }
                     Generation gen = Generation.of((int) next);
-                    return writeGeneration(shared, dir, gen).thenReturn(new Tenant(id, dir, shared.forTenant(id, gen)));
+                    return writeGeneration(shared, dir, gen).thenReturn(new Tenant(id, dir, shared.forTenant(id, gen),
+                            Instant.now().plus(shared.timelineConfig().gc().lsnLeaseLength())));
                 })
-                .flatMap(t -> t.loadTimelines().thenReturn(t));
+                .flatMap(t -> t.loadTimelines().then(Mono.fromRunnable(t::initRetainLsns)).thenReturn(t));
     }
 
     private Mono<Void> loadTimelines() {

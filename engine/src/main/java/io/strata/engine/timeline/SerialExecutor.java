@@ -17,14 +17,14 @@ import reactor.core.publisher.MonoSink;
  * cancelled before it started is skipped. Tasks that complete synchronously are drained in a loop, not by
  * recursion, so a long run of them cannot overflow the stack.
  */
-final class SerialExecutor {
+public final class SerialExecutor {
     private final ConcurrentLinkedQueue<Task<?>> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger wip = new AtomicInteger();
     /** True from a task's start to its termination; written by the drain loop and by the task's end. */
     private volatile boolean busy;
 
     /** Runs {@code task} once every task submitted before it has terminated; emits what it emits. */
-    <T> Mono<T> submit(Supplier<Mono<T>> task) {
+    public <T> Mono<T> submit(Supplier<Mono<T>> task) {
         Objects.requireNonNull(task, "task");
         return Mono.create(sink -> {
             Task<T> t = new Task<>(task, sink);
@@ -35,7 +35,7 @@ final class SerialExecutor {
     }
 
     /** Tasks waiting (not counting the running one). */
-    int queued() {
+    public int queued() {
         return queue.size();
     }
 

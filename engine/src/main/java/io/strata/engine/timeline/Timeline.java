@@ -17,14 +17,19 @@ import io.strata.engine.read.ReadOptions;
 import io.strata.engine.read.ReadTimeline;
 import io.strata.engine.walredo.WalRedoManager;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * A timeline: its layers, published as whole {@link LayerSnapshot}s, the page reads over them, and (for a timeline
@@ -40,12 +45,15 @@ import reactor.core.publisher.Mono;
  * {@link IllegalStateException}. Thread-safe.
  */
 public final class Timeline implements ReadTimeline {
+    private static final Logger log = LoggerFactory.getLogger(Timeline.class);
+    private static final Duration READS_WAIT_LOG_PERIOD = Duration.ofSeconds(30);
     private final TimelineId id;
     private final Optional<Ancestor> ancestor;
     private final WalRedoManager redo;
     private final ReadOptions readOptions;
     private final AtomicReference<LayerSnapshot> layers;
     private final ReaderEpochs readers = new ReaderEpochs();
+    private final AtomicReference<GcInfo> gcInfo = new AtomicReference<>(GcInfo.EMPTY);
     /** Null for a timeline built from a snapshot. */
     private final TimelineStore store;
 
@@ -123,6 +131,11 @@ public final class Timeline implements ReadTimeline {
     public Flux<Page> getVectored(KeySpaceQuery query) {
         return Flux.defer(() -> {
             ReaderEpochs.Epoch[] held = enterReaders();
+            GcCutoffException below = belowGcCutoff(query);
+            if (below != null) {
+                exitReaders(held);
+                return Flux.error(below);
+            }
             return GetVectored.read(this, query, redo, readOptions).doFinally(s -> exitReaders(held));
         });
     }
@@ -131,9 +144,43 @@ public final class Timeline implements ReadTimeline {
     public Mono<byte[]> get(Key key, Lsn lsn) {
         return Mono.defer(() -> {
             ReaderEpochs.Epoch[] held = enterReaders();
+            Lsn cutoff = store == null ? Lsn.INVALID : store.appliedGcCutoff();
+            if (lsn.isBefore(cutoff)) {
+                exitReaders(held);
+                return Mono.error(new GcCutoffException(name(), "read of key " + key, lsn, cutoff, "applied"));
+            }
             return GetVectored.readOne(this, key, lsn, redo, readOptions).doFinally(s -> exitReaders(held));
         }).switchIfEmpty(Mono.error(() -> new MissingKeyException(KeySpace.single(KeyRange.singleton(key)), lsn,
                 name(), List.of())));
+    }
+
+    /**
+     * Neon's {@code check_lsn_is_in_scope}, checked after the read registered (so GC, which moves the cutoff first
+     * and then waits for registered reads, either sees this read or this read sees the new cutoff).
+     */
+    private GcCutoffException belowGcCutoff(KeySpaceQuery query) {
+        if (store == null || query.isEmpty()) {
+            return null;
+        }
+        Lsn cutoff = store.appliedGcCutoff();
+        for (KeySpaceQuery.Part p : query.parts()) {
+            if (p.lsn().isBefore(cutoff)) {
+                return new GcCutoffException(name(), "read of " + p.keySpace(), p.lsn(), cutoff, "applied");
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Completes once every read registered with this timeline before the call has ended (GC's wait for reads that
+     * may still need what it removes). Logs every 30 s while it waits.
+     */
+    Mono<Void> readsBegunBefore(String why) {
+        Sinks.Empty<Void> drained = Sinks.empty();
+        return readers.retire(why, () -> Mono.fromRunnable(drained::tryEmitEmpty))
+                .then(drained.asMono().or(Flux.interval(READS_WAIT_LOG_PERIOD)
+                        .doOnNext(n -> log.warn("{}: still waiting for reads that began earlier ({})", why, readers))
+                        .then()));
     }
 
     /**
@@ -274,9 +321,92 @@ public final class Timeline implements ReadTimeline {
         return store().index();
     }
 
-    /** The applied GC cutoff (from the index); GC is not implemented yet, so it stays where it was. */
+    /**
+     * The applied GC cutoff (Neon's {@code applied_gc_cutoff_lsn}): reads, branches and new leases below it fail with
+     * {@link GcCutoffException}. It only moves forward, and is in the index before any layer GC removes leaves it.
+     */
     public Lsn appliedGcCutoffLsn() {
-        return store().index().metadata().latestGcCutoffLsn();
+        return store().appliedGcCutoff();
+    }
+
+    /** What GC must keep, as of the last refresh ({@link io.strata.engine.tenant.Tenant#gcIteration}). */
+    public GcInfo gcInfo() {
+        return gcInfo.get();
+    }
+
+    /** Changes the GC info atomically ({@code update} may run more than once; no side effects). */
+    public GcInfo updateGcInfo(UnaryOperator<GcInfo> update) {
+        return gcInfo.updateAndGet(update);
+    }
+
+    /** When LSNs arrived, for the PITR cutoff. */
+    public LsnTimeHistory lsnTimes() {
+        return store().lsnTimes;
+    }
+
+    /**
+     * Neon's {@code find_gc_cutoffs}: the space cutoff given, the time cutoff from when LSNs arrived ({@code pitr}
+     * back from {@code now}, or {@link GcConfig#DEFAULT_PITR_INTERVAL} when {@code pitr} is zero) and Neon's rules
+     * for combining them: without a PITR interval the time cutoff is the last record LSN and the space cutoff is
+     * raised to the default-interval LSN; with one, a known time cutoff is authoritative for both, an unknown one
+     * keeps everything above the applied cutoff.
+     */
+    public GcCutoffs findGcCutoffs(Instant now, Lsn spaceCutoff, Duration pitr) {
+        Duration range = pitr.isZero() ? GcConfig.DEFAULT_PITR_INTERVAL : pitr;
+        Lsn last = lastRecordLsn();
+        Optional<Lsn> timeCutoff = store().lsnTimes.timeCutoff(now.minus(range), last);
+        if (pitr.isZero()) {
+            return timeCutoff.map(t -> new GcCutoffs(t.compareTo(spaceCutoff) >= 0 ? t : spaceCutoff,
+                            Optional.of(last)))
+                    .orElseGet(() -> new GcCutoffs(spaceCutoff, Optional.of(last)));
+        }
+        return timeCutoff.map(t -> new GcCutoffs(t, Optional.of(t)))
+                .orElseGet(() -> new GcCutoffs(spaceCutoff, Optional.of(appliedGcCutoffLsn())));
+    }
+
+    /**
+     * Legacy layer GC with the current {@link #gcInfo()} (Neon's {@code Timeline::gc}); refresh the info first, as
+     * {@link io.strata.engine.tenant.Tenant#gcIteration} does. One run at a time per timeline.
+     */
+    public Mono<GcResult> gc() {
+        return Mono.defer(() -> store().gc(gcInfo.get()));
+    }
+
+    /** Until then (one lease length after the timeline was loaded) GC does not run: clients renew forgotten leases. */
+    public Instant gcBlockedUntil() {
+        return store().gcBlockedUntil();
+    }
+
+    /**
+     * Neon's {@code make_lsn_lease}: promises that GC keeps what reads at {@code lsn} need for {@code length}. An
+     * existing lease at {@code lsn} is extended (never shortened); a new one is refused below the applied cutoff,
+     * and below the planned cutoff when {@code init} (a first request) or once the post-load grace period is over.
+     */
+    public LsnLease leaseLsn(Lsn lsn, Duration length, boolean init) {
+        Objects.requireNonNull(lsn, "lsn");
+        Objects.requireNonNull(length, "length");
+        Instant now = Instant.now();
+        Instant validUntil = now.plus(length);
+        LsnLease[] granted = new LsnLease[1];
+        gcInfo.updateAndGet(info -> {
+            LsnLease existing = info.leases().get(lsn);
+            if (existing != null) {
+                granted[0] = validUntil.isAfter(existing.validUntil()) ? new LsnLease(lsn, validUntil) : existing;
+                return info.withLease(granted[0]);
+            }
+            Lsn applied = appliedGcCutoffLsn();
+            if (lsn.isBefore(applied)) {
+                throw new GcCutoffException(name(), "lease", lsn, applied, "applied");
+            }
+            boolean validate = !now.isBefore(gcBlockedUntil());
+            Lsn planned = info.minCutoff();
+            if ((init || validate) && lsn.isBefore(planned)) {
+                throw new GcCutoffException(name(), "new lease", lsn, planned, "planned");
+            }
+            granted[0] = new LsnLease(lsn, validUntil);
+            return info.withLease(granted[0]);
+        });
+        return granted[0];
     }
 
     /** The write side's counters. */

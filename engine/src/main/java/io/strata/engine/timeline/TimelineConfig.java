@@ -26,15 +26,17 @@ import java.util.OptionalInt;
  * @param ephemeralBufferSize    buffer size of the in-memory layers' ephemeral files (a multiple of the O_DIRECT
  *                               alignment)
  * @param ephemeralWritesInFlight full ephemeral buffers being written at once per in-memory layer
+ * @param gc                     garbage collection: horizon, PITR interval, LSN lease length
  */
 public record TimelineConfig(long checkpointDistance, Duration checkpointTimeout, int compactionThreshold,
                              int l0FlushDelayThreshold, int l0FlushStallThreshold, int maxFrozenLayers,
-                             int ephemeralBufferSize, int ephemeralWritesInFlight) {
+                             int ephemeralBufferSize, int ephemeralWritesInFlight, GcConfig gc) {
     /** Neon's {@code DEFAULT_CHECKPOINT_DISTANCE}. */
     public static final long DEFAULT_CHECKPOINT_DISTANCE = 256L << 20;
 
     public TimelineConfig {
         Objects.requireNonNull(checkpointTimeout, "checkpointTimeout");
+        Objects.requireNonNull(gc, "gc");
         if (checkpointDistance <= 0) {
             throw new IllegalArgumentException("checkpointDistance must be positive, got " + checkpointDistance);
         }
@@ -60,40 +62,49 @@ public record TimelineConfig(long checkpointDistance, Duration checkpointTimeout
         }
     }
 
-    /** Neon's defaults: 256 MiB, 10 min, compaction at 10 L0s, delay at 30, no stall; 4 frozen layers, 64 KiB. */
+    /**
+     * Neon's defaults: 256 MiB, 10 min, compaction at 10 L0s, delay at 30, no stall; 4 frozen layers, 64 KiB; Neon's
+     * GC defaults.
+     */
     public static TimelineConfig defaults() {
-        return new TimelineConfig(DEFAULT_CHECKPOINT_DISTANCE, Duration.ofMinutes(10), 10, 30, 0, 4, 64 * 1024, 2);
+        return new TimelineConfig(DEFAULT_CHECKPOINT_DISTANCE, Duration.ofMinutes(10), 10, 30, 0, 4, 64 * 1024, 2,
+                GcConfig.defaults());
+    }
+
+    public TimelineConfig withGc(GcConfig g) {
+        return new TimelineConfig(checkpointDistance, checkpointTimeout, compactionThreshold, l0FlushDelayThreshold,
+                l0FlushStallThreshold, maxFrozenLayers, ephemeralBufferSize, ephemeralWritesInFlight, g);
     }
 
     public TimelineConfig withCheckpointDistance(long bytes) {
         return new TimelineConfig(bytes, checkpointTimeout, compactionThreshold, l0FlushDelayThreshold,
-                l0FlushStallThreshold, maxFrozenLayers, ephemeralBufferSize, ephemeralWritesInFlight);
+                l0FlushStallThreshold, maxFrozenLayers, ephemeralBufferSize, ephemeralWritesInFlight, gc);
     }
 
     public TimelineConfig withCheckpointTimeout(Duration d) {
         return new TimelineConfig(checkpointDistance, d, compactionThreshold, l0FlushDelayThreshold,
-                l0FlushStallThreshold, maxFrozenLayers, ephemeralBufferSize, ephemeralWritesInFlight);
+                l0FlushStallThreshold, maxFrozenLayers, ephemeralBufferSize, ephemeralWritesInFlight, gc);
     }
 
     public TimelineConfig withCompactionThreshold(int n) {
         return new TimelineConfig(checkpointDistance, checkpointTimeout, n, l0FlushDelayThreshold,
-                l0FlushStallThreshold, maxFrozenLayers, ephemeralBufferSize, ephemeralWritesInFlight);
+                l0FlushStallThreshold, maxFrozenLayers, ephemeralBufferSize, ephemeralWritesInFlight, gc);
     }
 
     /** @param delay 0 disables the delay; @param stall 0 disables the stall */
     public TimelineConfig withL0FlushThresholds(int delay, int stall) {
         return new TimelineConfig(checkpointDistance, checkpointTimeout, compactionThreshold, delay, stall,
-                maxFrozenLayers, ephemeralBufferSize, ephemeralWritesInFlight);
+                maxFrozenLayers, ephemeralBufferSize, ephemeralWritesInFlight, gc);
     }
 
     public TimelineConfig withMaxFrozenLayers(int n) {
         return new TimelineConfig(checkpointDistance, checkpointTimeout, compactionThreshold, l0FlushDelayThreshold,
-                l0FlushStallThreshold, n, ephemeralBufferSize, ephemeralWritesInFlight);
+                l0FlushStallThreshold, n, ephemeralBufferSize, ephemeralWritesInFlight, gc);
     }
 
     public TimelineConfig withEphemeralBuffers(int size, int writesInFlight) {
         return new TimelineConfig(checkpointDistance, checkpointTimeout, compactionThreshold, l0FlushDelayThreshold,
-                l0FlushStallThreshold, maxFrozenLayers, size, writesInFlight);
+                l0FlushStallThreshold, maxFrozenLayers, size, writesInFlight, gc);
     }
 
     /** Neon's {@code get_l0_flush_delay_threshold}: empty when disabled, else at least the compaction threshold. */

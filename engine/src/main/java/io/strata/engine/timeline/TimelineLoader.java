@@ -13,6 +13,7 @@ import io.strata.engine.read.ReadTimeline;
 import io.strata.engine.read.ReadableLayer;
 import io.strata.io.write.EphemeralFile;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -54,7 +55,8 @@ public final class TimelineLoader {
                         .then(DurableFiles.writeAtomically(res.engine(), res.writePool(),
                                 dir.resolve(IndexPart.FILE_NAME), index.toJson()))
                         .then(res.engine().fsyncDirectory(dir.getParent()))
-                        .then(Mono.fromSupplier(() -> build(res, id, dir, index, ancestor, LayerSnapshot.EMPTY))));
+                        .then(Mono.fromSupplier(() -> build(res, id, dir, index, ancestor, LayerSnapshot.EMPTY,
+                                Instant.EPOCH))));
     }
 
     /** Reads and parses {@code dir/index_part.json}. */
@@ -93,13 +95,17 @@ public final class TimelineLoader {
                         byName.put(l.desc().name(), l);
                     }
                     LayerSnapshot snapshot = new LayerSnapshot(u.flush(), byName, Map.of());
-                    return build(res, id, dir, index, ancestor, snapshot);
+                    // leases live in memory: GC waits one lease length so that clients can renew theirs (Neon's
+                    // lsn_lease_deadline after attach)
+                    return build(res, id, dir, index, ancestor, snapshot,
+                            Instant.now().plus(res.config().gc().lsnLeaseLength()));
                 });
     }
 
     private static Timeline build(TimelineResources res, TimelineId id, Path dir, IndexPart index,
-                                  Optional<ReadTimeline.Ancestor> ancestor, LayerSnapshot snapshot) {
-        TimelineStore store = new TimelineStore(res, dir, context(res, id, dir), index);
+                                  Optional<ReadTimeline.Ancestor> ancestor, LayerSnapshot snapshot,
+                                  Instant gcBlockedUntil) {
+        TimelineStore store = new TimelineStore(res, dir, context(res, id, dir), index, gcBlockedUntil);
         return new Timeline(id, ancestor, snapshot, res.redo(), res.readOptions(), store);
     }
 

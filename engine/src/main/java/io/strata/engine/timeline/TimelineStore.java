@@ -20,6 +20,7 @@ import io.strata.io.buffer.AlignedBufferPool;
 import io.strata.io.write.EphemeralFile;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -83,6 +84,15 @@ final class TimelineStore {
     private final ConcurrentLinkedDeque<Frozen> frozen = new ConcurrentLinkedDeque<>();
     private final AtomicInteger flushWip = new AtomicInteger();
     private volatile Throwable broken;
+
+    /** Reads below it are refused; moves forward only, in memory first, then in the index with GC's commit. */
+    private volatile Lsn appliedGcCutoff;
+    /** Until then GC is held back and lease renewals are not checked against the planned cutoff (after a load). */
+    private final Instant gcBlockedUntil;
+    /** When LSNs arrived: the PITR cutoff. */
+    final LsnTimeHistory lsnTimes = new LsnTimeHistory();
+    /** One GC run at a time. */
+    private final SerialExecutor gcLock = new SerialExecutor();
     /** Set when shutdown starts: ingest is refused from then on. */
     private final AtomicBoolean closing = new AtomicBoolean();
     /** Set once shutdown's own flush is done: the flush loop stops, waits end. */
@@ -93,8 +103,10 @@ final class TimelineStore {
     private record Frozen(InMemoryLayer layer, Sinks.One<Lsn> flushed) {
     }
 
-    TimelineStore(TimelineResources res, Path dir, LayerWriteContext ctx, IndexPart index) {
+    TimelineStore(TimelineResources res, Path dir, LayerWriteContext ctx, IndexPart index, Instant gcBlockedUntil) {
         this.res = res;
+        this.gcBlockedUntil = gcBlockedUntil;
+        this.appliedGcCutoff = index.metadata().latestGcCutoffLsn();
         this.cfg = res.config();
         this.dir = dir;
         this.ctx = ctx;
@@ -235,6 +247,7 @@ final class TimelineStore {
                     openSize = layer.size();
                     openMaxLsn = maxLsn;
                     lastRecordLsn = maxLsn;
+                    lsnTimes.record(Instant.now(), maxLsn);
                     stats.recordBatch(entries.size(), batchBytes);
                     lastRecordWatch.changed();
                 })));
@@ -420,7 +433,7 @@ final class TimelineStore {
                 .switchIfEmpty(Mono.error(() -> new IllegalStateException("frozen layer " + f.layer().describe()
                         + " holds no values")))
                 .flatMap(w -> openWritten(w).onErrorResume(e -> deleteQuietly(w.path()).then(Mono.error(e))))
-                .flatMap(layer -> commit(List.of(layer), List.of(), newDcl, f.layer())
+                .flatMap(layer -> commit(List.of(layer), List.of(), newDcl, f.layer(), null)
                         .onErrorResume(e -> layer.close().onErrorResume(x -> Mono.empty())
                                 .then(deleteQuietly(pathOf(layer.desc().name())))
                                 .then(Mono.error(e))))
@@ -494,13 +507,20 @@ final class TimelineStore {
     /**
      * One change of the timeline's layers, durable then visible: under the index lock, writes the index with
      * {@code added} (files of this generation) and without {@code removed} (and, if given, the new disk-consistent
-     * LSN), then publishes the matching snapshot (the flushed in-memory layer, if any, leaves it), advances the
-     * disk-consistent LSN, and retires what left: removed layer files are closed and deleted, a flushed in-memory
-     * layer closed (its ephemeral file removed), each once no read holds it.
+     * LSN and the new applied GC cutoff), then publishes the matching snapshot (the flushed in-memory layer, if any,
+     * leaves it), advances the disk-consistent LSN, and retires what left: removed layer files are closed and
+     * deleted, a flushed in-memory layer closed (its ephemeral file removed), each once no read holds it. Fails,
+     * changing nothing, when a layer to remove is no longer in the index (a concurrent compaction or GC took it).
      */
     Mono<Void> commit(List<PersistentLayer> added, List<PersistentLayerDesc> removed, Lsn newDcl,
-                      InMemoryLayer flushed) {
+                      InMemoryLayer flushed, Lsn newGcCutoff) {
         return indexLock.submit(() -> {
+            for (PersistentLayerDesc r : removed) {
+                if (!index.layerMetadata().containsKey(r.name())) {
+                    return Mono.error(new IllegalStateException(name() + ": layer " + r.name() + " is no longer "
+                            + "part of the timeline (removed by a concurrent compaction or GC); nothing changed"));
+                }
+            }
             Map<LayerName, IndexPart.LayerFileMetadata> meta = new HashMap<>();
             for (PersistentLayer l : added) {
                 meta.put(l.desc().name(), new IndexPart.LayerFileMetadata(l.desc().fileSize(), ctx.generation()));
@@ -509,6 +529,9 @@ final class TimelineStore {
             IndexPart next = index.withLayers(meta, removedNames);
             if (newDcl != null && newDcl.isAfter(next.diskConsistentLsn())) {
                 next = next.withDiskConsistentLsn(newDcl);
+            }
+            if (newGcCutoff != null && newGcCutoff.isAfter(next.metadata().latestGcCutoffLsn())) {
+                next = next.withMetadata(next.metadata().withLatestGcCutoffLsn(newGcCutoff));
             }
             IndexPart written = next;
             return DurableFiles.writeAtomically(res.engine(), res.writePool(), dir.resolve(IndexPart.FILE_NAME),
@@ -571,8 +594,71 @@ final class TimelineStore {
                 }
             }
             return Flux.fromIterable(added).concatMap(this::openWritten).collectList()
-                    .flatMap(layers -> commit(layers, removed, null, null));
+                    .flatMap(layers -> commit(layers, removed, null, null, null));
         });
+    }
+
+    // ------------------------------------------------------------------------------------------------ GC
+
+    Lsn appliedGcCutoff() {
+        return appliedGcCutoff;
+    }
+
+    Instant gcBlockedUntil() {
+        return gcBlockedUntil;
+    }
+
+    /**
+     * Neon's {@code Timeline::gc} + {@code gc_timeline} with the given GC info: the new cutoff is the smaller of the
+     * space cutoff (capped at the disk-consistent LSN) and the time cutoff; when it is above the applied cutoff, it
+     * becomes the applied cutoff (new reads below it are refused from now on), GC waits for the reads that began
+     * before, then removes the layers {@link LegacyGc} allows, writing the index with the new cutoff and without
+     * them in one atomic update. Files are deleted once no read holds them.
+     */
+    Mono<GcResult> gc(GcInfo info) {
+        return gcLock.submit(() -> {
+            Throwable refused = refusal();
+            if (refused != null) {
+                return Mono.error(refused);
+            }
+            long started = System.nanoTime();
+            Lsn spaceCutoff = min(info.cutoffs().space(), diskConsistentLsn);
+            Lsn latest = appliedGcCutoff;
+            if (info.cutoffs().time().isEmpty()) {
+                log.info("{}: nothing to GC: the time cutoff is not computed yet", name());
+                return Mono.just(nothingToGc(latest, started));
+            }
+            Lsn timeCutoff = info.cutoffs().time().get();
+            Lsn newCutoff = min(spaceCutoff, timeCutoff);
+            if (!newCutoff.isAfter(latest)) {
+                log.debug("{}: nothing to GC: new cutoff {}, applied cutoff {}", name(), newCutoff, latest);
+                return Mono.just(nothingToGc(latest, started));
+            }
+            appliedGcCutoff = newCutoff;
+            return tl.readsBegunBefore(name() + ": GC to " + newCutoff)
+                    .then(Mono.defer(() -> {
+                        GcResult chosen = LegacyGc.select(tl.layers().map(), spaceCutoff, timeCutoff,
+                                info.maxRetainLsn(), info.maxLeasedLsn(), newCutoff);
+                        return commit(List.of(), chosen.removed(), null, null, newCutoff)
+                                .then(Mono.fromSupplier(() -> {
+                                    GcResult done = new GcResult(chosen.layersTotal(), chosen.layersNeededByCutoff(),
+                                            chosen.layersNeededByPitr(), chosen.layersNeededByBranches(),
+                                            chosen.layersNeededByLeases(), chosen.layersNotUpdated(),
+                                            chosen.removed(), newCutoff, Duration.ofNanos(System.nanoTime() - started));
+                                    log.info("{}: GC removed {} of {} layers, cutoff {}: {}", name(),
+                                            done.layersRemoved(), done.layersTotal(), newCutoff, done.toJson());
+                                    return done;
+                                }));
+                    }));
+        });
+    }
+
+    private GcResult nothingToGc(Lsn cutoff, long started) {
+        return new GcResult(0, 0, 0, 0, 0, 0, List.of(), cutoff, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private static Lsn min(Lsn a, Lsn b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     // ------------------------------------------------------------------------------------------------ test kit
@@ -580,7 +666,7 @@ final class TimelineStore {
     /** The test kit's forced layers: adds written files and moves the disk-consistent LSN up to {@code dcl}. */
     Mono<Void> forceAddHistoric(List<? extends WrittenLayer<?>> added, Lsn dcl) {
         return Flux.fromIterable(added).concatMap(this::openWritten).collectList()
-                .flatMap(layers -> commit(layers, List.of(), dcl, null))
+                .flatMap(layers -> commit(layers, List.of(), dcl, null, null))
                 .then(writeLock.submit(() -> Mono.fromRunnable(() -> {
                     if (diskConsistentLsn.isAfter(lastRecordLsn)) {
                         lastRecordLsn = diskConsistentLsn;
