@@ -287,8 +287,11 @@ public final class GetVectored {
                 .map(bytes -> new Page(key, bytes)), concurrency);
     }
 
-    /** Neon's {@code reconstruct_value}: the image alone, or WAL redo of the records over it. */
-    static Mono<byte[]> reconstructValue(Key key, Lsn lsn, ValueReconstructState data, WalRedoManager redo) {
+    /**
+     * Neon's {@code reconstruct_value}: the image alone, or WAL redo of the records over it. Public for
+     * gc-compaction, which reconstructs pages from the values it merges.
+     */
+    public static Mono<byte[]> reconstructValue(Key key, Lsn lsn, ValueReconstructState data, WalRedoManager redo) {
         List<LsnRecord> newestFirst = data.records();
         if (newestFirst.isEmpty()) {
             return data.img().map(img -> Mono.just(img.page()))
