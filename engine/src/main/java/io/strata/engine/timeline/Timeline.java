@@ -54,6 +54,8 @@ public final class Timeline implements ReadTimeline {
     private final AtomicReference<LayerSnapshot> layers;
     private final ReaderEpochs readers = new ReaderEpochs();
     private final AtomicReference<GcInfo> gcInfo = new AtomicReference<>(GcInfo.EMPTY);
+    /** What holds the compaction lock (Neon's {@code compaction_lock}), or null. */
+    private final AtomicReference<String> compacting = new AtomicReference<>();
     /** Null for a timeline built from a snapshot. */
     private final TimelineStore store;
 
@@ -337,6 +339,26 @@ public final class Timeline implements ReadTimeline {
     /** Changes the GC info atomically ({@code update} may run more than once; no side effects). */
     public GcInfo updateGcInfo(UnaryOperator<GcInfo> update) {
         return gcInfo.updateAndGet(update);
+    }
+
+    /**
+     * Runs {@code task} holding the timeline's compaction lock: one compaction (L0, image, gc-compaction) at a time.
+     * A second one fails at once with {@link IllegalStateException} naming the one running; the scheduler never
+     * starts two. Cancelling the returned Mono cancels the task and releases the lock.
+     */
+    public <T> Mono<T> withCompactionLock(String what, java.util.function.Supplier<Mono<T>> task) {
+        return Mono.defer(() -> {
+            if (!compacting.compareAndSet(null, what)) {
+                return Mono.error(new IllegalStateException(name() + ": cannot start " + what + " while "
+                        + compacting.get() + " runs"));
+            }
+            return Mono.defer(task).doFinally(s -> compacting.set(null));
+        });
+    }
+
+    /** The number of L0 delta layers now, then after every change of the layers (repeats possible). */
+    public Flux<Integer> level0Counts() {
+        return Flux.defer(() -> store().l0Watch().values());
     }
 
     /** When LSNs arrived, for the PITR cutoff. */

@@ -600,6 +600,10 @@ final class TimelineStore {
 
     // ------------------------------------------------------------------------------------------------ GC
 
+    Watch<Integer> l0Watch() {
+        return l0Watch;
+    }
+
     Lsn appliedGcCutoff() {
         return appliedGcCutoff;
     }
