@@ -113,8 +113,21 @@ public final class LayerIteration {
         return (int) Math.min(byBytes, cap);
     }
 
+    /**
+     * One hop, read to the end as soon as it is subscribed whatever the demand: {@code concatMap} subscribes the next
+     * hop when the previous one completes, before anyone asks for it, and a hop waiting for demand would keep its
+     * completed reads, buffers included, in the read batch. Several iterators sharing a pool (a merge) then starve
+     * it: each holds buffers the one the merge waits for needs.
+     */
     private static <T> Mono<List<T>> readHop(VectoredBlobReader reader, DirectFile file, List<VectoredRead> reads,
                                              Function<VectoredBlobs, T> onRead) {
+        Mono<List<T>> hop = readHopLazily(reader, file, reads, onRead);
+        return Mono.create(sink -> sink.onCancel(hop.contextWrite(sink.contextView())
+                .subscribe(sink::success, sink::error)));
+    }
+
+    private static <T> Mono<List<T>> readHopLazily(VectoredBlobReader reader, DirectFile file,
+                                                   List<VectoredRead> reads, Function<VectoredBlobs, T> onRead) {
         return reader.readAll(file, reads)
                 .map(blobs -> new Done<>(blobs.sequence(), applyAndRelease(blobs, onRead)))
                 .collectList()

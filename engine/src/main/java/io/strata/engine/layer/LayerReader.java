@@ -1,8 +1,11 @@
 package io.strata.engine.layer;
 
 import io.strata.engine.btree.DiskBtreeReader;
+import io.strata.io.buffer.AlignedBufferPool;
 import io.strata.io.file.DirectFile;
 import java.nio.file.Path;
+import java.util.List;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -41,6 +44,13 @@ public abstract class LayerReader<S extends LayerSummary> {
     public final DiskBtreeReader index() {
         return layer.index();
     }
+
+    /**
+     * Every value of the layer in (key, lsn) order, one list per planned read (Neon's {@code next_batch}); see the
+     * kinds' {@code batches} for what each yields. Lets callers that do not care about the kind (the merge
+     * iterator) stream any layer.
+     */
+    public abstract Flux<List<LayerEntry>> batches(AlignedBufferPool pool, IteratorOptions options);
 
     /** Drops the file's cached blocks and closes it. Idempotent. */
     public final Mono<Void> close() {

@@ -139,6 +139,16 @@ public final class PersistentLayer implements ReadableLayer {
                 valueCache, maxReadSize);
     }
 
+    /**
+     * The layer's reader, opened on first use and shared with every read (so not to be closed by the caller:
+     * {@link #close()} does). Fails once the layer is closed. What compaction streams a snapshot's layers with.
+     */
+    public Mono<LayerReader<?>> reader() {
+        return Mono.defer(() -> closed.get()
+                ? Mono.error(new IllegalStateException("layer " + desc.name() + " is closed"))
+                : reader);
+    }
+
     /** Closes the reader if it was opened; later reads fail. Idempotent. */
     public Mono<Void> close() {
         return Mono.defer(() -> {

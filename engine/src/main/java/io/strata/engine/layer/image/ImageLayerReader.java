@@ -86,6 +86,7 @@ public final class ImageLayerReader extends LayerReader<ImageLayerSummary> {
      * {@code options.maxBatchCount()} values, and a single value when one blob already reaches
      * {@code options.maxReadSize()}.
      */
+    @Override
     public Flux<List<LayerEntry>> batches(AlignedBufferPool pool, IteratorOptions options) {
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(options, "options");

@@ -191,6 +191,39 @@ class DeltaLayerIteratorTest {
         }
     }
 
+    /**
+     * An iterator nobody asks for more holds no pool buffer, though its next hop was read ahead: a merge keeps
+     * many iterators waiting like this on one pool, and one holding buffers starved the others.
+     */
+    @Test
+    void anIdleIteratorHoldsNoPoolBuffer() throws Exception {
+        TreeMap<Version, Value> versions = new TreeMap<>();
+        for (int i = 0; i < 2000; i++) {
+            versions.put(new Version(BASE.add(i), new Lsn(0x10)), new Value.Image(new byte[200]));
+        }
+        WrittenLayer<DeltaLayerSummary> layer = write(versions, new Lsn(0x10), new Lsn(0x11));
+        DeltaLayerReader reader = open(layer);
+        try {
+            StepVerifier.create(reader.batches(pool, new IteratorOptions(4096, 4)), 0)
+                    .thenRequest(1)
+                    .expectNextCount(1)
+                    .then(() -> {
+                        try {
+                            IteratorChecks.awaitAllReturned(pool, Duration.ofSeconds(5));
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        assertEquals(pool.capacity(), pool.available(), "buffers held by an idle iterator");
+                    })
+                    .thenRequest(1)
+                    .expectNextCount(1)
+                    .thenCancel()
+                    .verify(T);
+        } finally {
+            reader.close().block(T);
+        }
+    }
+
     @Test
     void cancellingMidIterationLeaksNoBuffers() throws Exception {
         TreeMap<Version, Value> versions = randomVersions(4, 600);
