@@ -1,0 +1,417 @@
+package io.strata.engine.compaction.legacy;
+
+import io.strata.engine.compaction.CompactionOutcome;
+import io.strata.engine.compaction.LayerSource;
+import io.strata.engine.compaction.MergeBatch;
+import io.strata.engine.compaction.MergeIterator;
+import io.strata.engine.key.Key;
+import io.strata.engine.key.KeyRange;
+import io.strata.engine.key.Lsn;
+import io.strata.engine.key.ShardIdentity;
+import io.strata.engine.layer.IteratorOptions;
+import io.strata.engine.layer.LayerWriteContext;
+import io.strata.engine.layer.PersistentLayerDesc;
+import io.strata.engine.layer.WrittenLayer;
+import io.strata.engine.layer.delta.DeltaEntry;
+import io.strata.engine.layer.delta.DeltaLayerReader;
+import io.strata.engine.layer.delta.DeltaLayerSummary;
+import io.strata.engine.layer.delta.DeltaLayerWriter;
+import io.strata.engine.layermap.LayerMap;
+import io.strata.engine.read.LayerSnapshot;
+import io.strata.engine.read.PersistentLayer;
+import io.strata.engine.read.ReadableLayer;
+import io.strata.engine.timeline.Timeline;
+import io.strata.engine.timeline.TimelineConfig;
+import io.strata.io.buffer.AlignedBufferPool;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Neon's L0 compaction ({@code compact_level0} + {@code compact_level0_phase1}): merges the oldest contiguous run
+ * of L0 delta layers into L1 delta layers cut at the target file size, and swaps them in atomically.
+ *
+ * <ol>
+ *   <li><b>Pick</b>: when at least {@code compactionThreshold} L0 layers exist (or when forced), the oldest L0 and
+ *       each following one whose LSN range starts where the previous ended, until their size reaches
+ *       {@code max(compactionUpperLimit, compactionThreshold) x max(checkpointDistance, 256 MiB)}: the outcome is
+ *       then {@link CompactionOutcome#PENDING}.</li>
+ *   <li><b>Holes</b> ({@link Level0Holes}) and <b>cuts</b> ({@link Level0SplitPlanner}) from the L0 indexes,
+ *       streamed as a k-merge ({@link Flux#mergeComparing}) on a {@code boundedElastic} worker (the planner pulls;
+ *       the index reads it waits for go through the io engine and the block cache).</li>
+ *   <li><b>Write</b>: the values, k-merged by {@link MergeIterator} (bounded buffers per input layer), go into L1
+ *       delta writers opened and finished where the plan says; keys other shards own are dropped. Each file is
+ *       fsynced as it is finished, then the timeline directory.</li>
+ *   <li><b>Swap</b>: {@link Timeline#replaceHistoricLayers} writes the index with the new layers and without the
+ *       compacted L0s, then publishes the new layer map: reads in flight finish on the old layers.</li>
+ * </ol>
+ * Failure or cancellation at any point aborts the writer in progress and removes every new file; the timeline keeps
+ * its L0 layers and reads the same. Memory: the merge's buffers (one planned read per input layer), the index
+ * k-merge's prefetch, the plan (two steps per output layer) and the holes.
+ */
+public final class Level0Compaction {
+    private static final Logger log = LoggerFactory.getLogger(Level0Compaction.class);
+    /** Index entries each L0's key stream prefetches in the index k-merge. */
+    private static final int INDEX_PREFETCH = 1024;
+    private static final Comparator<DeltaEntry> KEY_LSN =
+            Comparator.comparing(DeltaEntry::key).thenComparing(DeltaEntry::lsn);
+
+    /**
+     * @param targetFileSize       L1 layers are cut at about this size (Neon: the checkpoint distance)
+     * @param compactionThreshold  L0 layers needed before compacting (Neon's {@code compaction_threshold})
+     * @param deltaSizeLimit       one pass takes L0 layers until their size reaches this (Neon's
+     *                             {@code delta_size_limit}: max(compaction_upper_limit 20, threshold) x
+     *                             max(checkpoint distance, 256 MiB))
+     * @param force                compact even below the threshold (Neon's {@code ForceL0Compaction})
+     * @param shard                the timeline's shard: keys other shards own are dropped
+     * @param iterator             read sizes of the value merge (Neon: 8 MiB, 1024 values per read)
+     */
+    public record Options(long targetFileSize, int compactionThreshold, long deltaSizeLimit, boolean force,
+                          ShardIdentity shard, IteratorOptions iterator) {
+        /** Neon's {@code DEFAULT_COMPACTION_UPPER_LIMIT}. */
+        public static final int DEFAULT_COMPACTION_UPPER_LIMIT = 20;
+
+        public Options {
+            Objects.requireNonNull(shard, "shard");
+            Objects.requireNonNull(iterator, "iterator");
+            if (targetFileSize <= 0 || compactionThreshold < 1 || deltaSizeLimit <= 0) {
+                throw new IllegalArgumentException("invalid L0 compaction options: target " + targetFileSize
+                        + ", threshold " + compactionThreshold + ", delta size limit " + deltaSizeLimit);
+            }
+        }
+
+        /** Neon's choices for a timeline: target = checkpoint distance, its threshold, upper limit 20. */
+        public static Options of(TimelineConfig c) {
+            long limit = (long) Math.max(DEFAULT_COMPACTION_UPPER_LIMIT, c.compactionThreshold())
+                    * Math.max(c.checkpointDistance(), TimelineConfig.DEFAULT_CHECKPOINT_DISTANCE);
+            return new Options(c.checkpointDistance(), c.compactionThreshold(), limit, false,
+                    ShardIdentity.unsharded(), IteratorOptions.DEFAULT);
+        }
+
+        public Options withDeltaSizeLimit(long l) {
+            return new Options(targetFileSize, compactionThreshold, l, force, shard, iterator);
+        }
+
+        public Options withThreshold(int n) {
+            return new Options(targetFileSize, n, deltaSizeLimit, force, shard, iterator);
+        }
+
+        public Options withForce(boolean f) {
+            return new Options(targetFileSize, compactionThreshold, deltaSizeLimit, f, shard, iterator);
+        }
+
+        public Options withTargetFileSize(long t) {
+            return new Options(t, compactionThreshold, deltaSizeLimit, force, shard, iterator);
+        }
+
+        public Options withShard(ShardIdentity s) {
+            return new Options(targetFileSize, compactionThreshold, deltaSizeLimit, force, s, iterator);
+        }
+    }
+
+    /**
+     * What a pass did.
+     *
+     * @param outcome   {@link CompactionOutcome#DONE} (or {@link CompactionOutcome#SKIPPED} below the threshold),
+     *                  {@link CompactionOutcome#PENDING} when L0 layers were left for the next pass
+     * @param compacted the L0 layers merged (removed)
+     * @param created   the L1 layers written (added)
+     * @param stats     Neon's {@code CompactLevel0Phase1Stats}
+     */
+    public record Result(CompactionOutcome outcome, List<PersistentLayerDesc> compacted,
+                         List<PersistentLayerDesc> created, Level0Stats stats) {
+        public Result {
+            compacted = List.copyOf(compacted);
+            created = List.copyOf(created);
+        }
+    }
+
+    private Level0Compaction() {
+    }
+
+    /** One pass of L0 compaction on {@code timeline} (a stored timeline), value reads with buffers of {@code pool}. */
+    public static Mono<Result> compactLevel0(Timeline timeline, Options options, AlignedBufferPool pool) {
+        Objects.requireNonNull(timeline, "timeline");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(pool, "pool");
+        return timeline.withCompactionLock("L0 compaction", () -> new Pass(timeline, options, pool).run());
+    }
+
+    /** Neon's pick: the oldest contiguous L0 run within the size limit; empty when below the threshold. */
+    static Selection select(LayerMap map, Options o) {
+        List<PersistentLayerDesc> l0 = new ArrayList<>(map.level0Deltas());
+        if (l0.isEmpty() || (l0.size() < o.compactionThreshold() && !o.force())) {
+            return new Selection(List.of(), true, l0.size());
+        }
+        l0.sort(Comparator.comparing(PersistentLayerDesc::lsnStart));
+        List<PersistentLayerDesc> picked = new ArrayList<>();
+        picked.add(l0.get(0));
+        Lsn prevEnd = l0.get(0).lsnEnd();
+        long bytes = 0; // as in Neon, the first layer's size is not counted
+        boolean fully = true;
+        for (int i = 1; i < l0.size(); i++) {
+            PersistentLayerDesc l = l0.get(i);
+            if (!l.lsnStart().equals(prevEnd)) {
+                break;
+            }
+            picked.add(l);
+            bytes += l.fileSize();
+            prevEnd = l.lsnEnd();
+            if (bytes >= o.deltaSizeLimit()) {
+                fully = false;
+                break;
+            }
+        }
+        return new Selection(picked, fully, l0.size());
+    }
+
+    record Selection(List<PersistentLayerDesc> layers, boolean fully, int l0Count) {
+    }
+
+    /** The state of one pass. */
+    private static final class Pass {
+        private final Timeline timeline;
+        private final Options o;
+        private final AlignedBufferPool pool;
+        private final LayerWriteContext ctx;
+        private final AtomicBoolean cancelled = new AtomicBoolean();
+        /** Once the swap started, the new files may be in the index: never removed here (a restart sorts it out). */
+        private volatile boolean swapping;
+        /** The file creation or finish in progress, which a cancel does not stop. */
+        private volatile java.util.concurrent.CompletableFuture<Void> pendingOp =
+                java.util.concurrent.CompletableFuture.completedFuture(null);
+        private final Level0Stats.Builder stats = new Level0Stats.Builder();
+        private final List<WrittenLayer<DeltaLayerSummary>> written = new ArrayList<>();
+        private DeltaLayerWriter writer;
+        private List<Level0SplitPlanner.Step> steps;
+        private int nextStep;
+        private long ordinal;
+        private Key prevKey;
+
+        Pass(Timeline timeline, Options o, AlignedBufferPool pool) {
+            this.timeline = timeline;
+            this.o = o;
+            this.pool = pool;
+            this.ctx = timeline.writeContext();
+        }
+
+        Mono<Result> run() {
+            LayerSnapshot snapshot = timeline.layers();
+            Selection sel = select(snapshot.map(), o);
+            stats.level0DeltasCount(sel.l0Count());
+            if (sel.layers().isEmpty()) {
+                log.debug("{}: {} L0 layers, below the threshold {}", timeline.name(), sel.l0Count(),
+                        o.compactionThreshold());
+                return Mono.just(new Result(CompactionOutcome.SKIPPED, List.of(), List.of(), stats.build(timeline)));
+            }
+            List<PersistentLayerDesc> inputs = sel.layers();
+            Level0SplitPlanner.LsnRange lsnRange = new Level0SplitPlanner.LsnRange(inputs.get(0).lsnStart(),
+                    inputs.get(inputs.size() - 1).lsnEnd());
+            Lsn l0LastRecordLsn = timeline.lastRecordLsn();
+            log.info("{}: starting L0 compaction of {} layers ({} in total) in LSN range {}-{}", timeline.name(),
+                    inputs.size(), sel.l0Count(), lsnRange.start(), lsnRange.end());
+            List<PersistentLayer> layers = new ArrayList<>(inputs.size());
+            for (PersistentLayerDesc d : inputs) {
+                ReadableLayer r = snapshot.persistent().get(d.name());
+                if (!(r instanceof PersistentLayer p)) {
+                    return Mono.error(new IllegalStateException(timeline.name() + ": L0 layer " + d.name()
+                            + " is in the layer map but not open"));
+                }
+                layers.add(p);
+            }
+            Mono<List<DeltaLayerReader>> readers = Flux.fromIterable(layers)
+                    .concatMap(p -> p.reader().map(r -> (DeltaLayerReader) r))
+                    .collectList();
+            stats.prerequisitesDone();
+            return readers
+                    .flatMap(rs -> plan(rs, snapshot.map(), lsnRange, l0LastRecordLsn, inputs.size()))
+                    .flatMap(plan -> write(layers, plan))
+                    .flatMap(created -> swap(inputs, created, sel.fully()))
+                    .onErrorResume(e -> cleanup().then(Mono.error(e)))
+                    .doOnCancel(() -> {
+                        cancelled.set(true);
+                        cleanup().subscribe();
+                    });
+        }
+
+        /** Holes, then the cuts, from the index k-merge, on a worker that may wait. */
+        private Mono<Level0SplitPlanner.Plan> plan(List<DeltaLayerReader> readers, LayerMap map,
+                                                   Level0SplitPlanner.LsnRange lsnRange, Lsn l0LastRecordLsn,
+                                                   int inputs) {
+            return Mono.fromCallable(() -> {
+                List<KeyRange> holes;
+                try (Stream<DeltaEntry> keys = indexMerge(readers)) {
+                    holes = Level0Holes.find(checked(keys.iterator()), inputs, o.targetFileSize(),
+                            range -> map.imageCoverage(range, l0LastRecordLsn).size());
+                }
+                stats.holesDone();
+                try (Stream<DeltaEntry> values = indexMerge(readers); Stream<DeltaEntry> allKeys = indexMerge(readers)) {
+                    Level0SplitPlanner.Plan p = Level0SplitPlanner.plan(checked(values.iterator()),
+                            checked(allKeys.iterator()), holes, lsnRange, o.targetFileSize(), o.shard());
+                    stats.planDone();
+                    return p;
+                }
+            }).subscribeOn(Schedulers.boundedElastic());
+        }
+
+        private static Stream<DeltaEntry> indexMerge(List<DeltaLayerReader> readers) {
+            List<Flux<DeltaEntry>> keys = readers.stream().map(DeltaLayerReader::loadKeys).toList();
+            @SuppressWarnings("unchecked")
+            Flux<DeltaEntry>[] sources = keys.toArray(new Flux[0]);
+            return Flux.mergeComparing(INDEX_PREFETCH, KEY_LSN, sources).toStream(INDEX_PREFETCH);
+        }
+
+        /** Stops the planner when the pass is cancelled. */
+        private <T> Iterator<T> checked(Iterator<T> it) {
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    if (cancelled.get()) {
+                        throw new CancellationException("L0 compaction of " + timeline.name() + " cancelled");
+                    }
+                    return it.hasNext();
+                }
+
+                @Override
+                public T next() {
+                    return it.next();
+                }
+            };
+        }
+
+        /** The write pass: the value k-merge into the planned L1 layers. */
+        private Mono<List<WrittenLayer<DeltaLayerSummary>>> write(List<PersistentLayer> layers,
+                                                                  Level0SplitPlanner.Plan plan) {
+            steps = plan.steps();
+            List<LayerSource> sources = layers.stream().map(LayerSource::of).toList();
+            return MergeIterator.createWithOptions(sources, pool, o.iterator()).batches()
+                    .concatMap(this::writeBatch, 0)
+                    .then(Mono.defer(() -> {
+                        if (ordinal != plan.values()) {
+                            return Mono.error(new IllegalStateException(timeline.name() + ": L0 compaction read "
+                                    + ordinal + " values but the layer indexes name " + plan.values()));
+                        }
+                        return applyStepsAt(null);
+                    }))
+                    .then(Mono.defer(() -> ctx.engine().fsyncDirectory(ctx.timelineDir())))
+                    .then(Mono.fromSupplier(() -> {
+                        stats.writeDone(written);
+                        return List.copyOf(written);
+                    }));
+        }
+
+        private Mono<Void> writeBatch(MergeBatch batch) {
+            return Flux.range(0, batch.size()).concatMap(i -> writeOne(batch, i), 0).then();
+        }
+
+        private Mono<Void> writeOne(MergeBatch batch, int i) {
+            Key key = batch.key(i);
+            Lsn lsn = batch.lsn(i);
+            Mono<Void> before = applyStepsAt(key);
+            Mono<Void> put = Mono.defer(() -> {
+                if (o.shard().isKeyDisposable(key)) {
+                    return Mono.empty(); // after a shard split: the key belongs to another shard
+                }
+                if (writer == null) {
+                    return Mono.error(new IllegalStateException(timeline.name() + ": L0 compaction plan has no "
+                            + "open layer for " + key + "@" + lsn));
+                }
+                return writer.putValue(key, lsn, batch.value(i));
+            });
+            return before.then(put).then(Mono.fromRunnable(() -> {
+                prevKey = key;
+                ordinal++;
+            }));
+        }
+
+        /** Applies the plan's step for the current ordinal, if any ({@code key} null at the end). */
+        private Mono<Void> applyStepsAt(Key key) {
+            if (nextStep >= steps.size() || steps.get(nextStep).ordinal() != ordinal) {
+                return Mono.empty();
+            }
+            Level0SplitPlanner.Step s = steps.get(nextStep++);
+            Mono<Void> finish = Mono.empty();
+            if (s.finish()) {
+                if (writer == null || prevKey == null) {
+                    return Mono.error(new IllegalStateException(timeline.name() + ": L0 compaction plan finishes a "
+                            + "layer that is not open at value " + ordinal));
+                }
+                DeltaLayerWriter w = writer;
+                Key endKey = prevKey.next();
+                finish = uncancellable(w.finish(endKey).doOnNext(l -> {
+                    written.add(l);
+                    if (writer == w) {
+                        writer = null;
+                    }
+                }).then());
+            }
+            if (s.open() == null) {
+                return finish;
+            }
+            if (key == null) {
+                return Mono.error(new IllegalStateException(timeline.name() + ": L0 compaction plan opens a layer "
+                        + "after the last value"));
+            }
+            Level0SplitPlanner.LsnRange r = s.open();
+            return finish.then(Mono.defer(() -> uncancellable(DeltaLayerWriter.create(ctx, key, r.start(), r.end())
+                    .doOnNext(w -> writer = w).then())));
+        }
+
+        /**
+         * Runs {@code op} (creating or finishing a layer file) to its end even if the pass is cancelled meanwhile,
+         * so that {@link #cleanup} knows every file it made: cleanup waits for it.
+         */
+        private Mono<Void> uncancellable(Mono<Void> op) {
+            java.util.concurrent.CompletableFuture<Void> f = op.toFuture();
+            pendingOp = f;
+            return Mono.fromFuture(f, true);
+        }
+
+        private Mono<Result> swap(List<PersistentLayerDesc> inputs, List<WrittenLayer<DeltaLayerSummary>> created,
+                                  boolean fully) {
+            swapping = true;
+            return timeline.replaceHistoricLayers(created, inputs).onErrorResume(e -> {
+                swapping = false; // refused before the index changed: the files are ours to remove
+                return Mono.error(e);
+            }).then(Mono.fromSupplier(() -> {
+                List<PersistentLayerDesc> out = created.stream()
+                        .map(w -> new PersistentLayerDesc(w.name(), w.fileSize())).toList();
+                Level0Stats st = stats.build(timeline);
+                log.info("{}: L0 compaction merged {} layers into {}: {}", timeline.name(), inputs.size(),
+                        out.size(), st.toJson());
+                written.clear(); // now the timeline's
+                return new Result(fully ? CompactionOutcome.DONE : CompactionOutcome.PENDING, inputs, out, st);
+            }));
+        }
+
+        /** Aborts the writer in progress and removes the files written, which no index names. */
+        private Mono<Void> cleanup() {
+            if (swapping) {
+                return Mono.empty();
+            }
+            return Mono.fromFuture(pendingOp, true).onErrorResume(e -> Mono.empty()).then(Mono.defer(() -> {
+                DeltaLayerWriter w = writer;
+                writer = null;
+                List<WrittenLayer<DeltaLayerSummary>> files = List.copyOf(written);
+                written.clear();
+                Mono<Void> abort = w == null ? Mono.empty() : w.abort().onErrorResume(e -> Mono.empty());
+                return abort.then(Flux.fromIterable(files)
+                        .concatMap(f -> ctx.engine().deleteIfExists(f.path()).onErrorResume(e -> {
+                            log.warn("{}: could not remove {}: {}", timeline.name(), f.path(), e.toString());
+                            return Mono.empty();
+                        }))
+                        .then());
+            }));
+        }
+    }
+}
