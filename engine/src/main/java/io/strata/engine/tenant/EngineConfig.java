@@ -1,5 +1,6 @@
 package io.strata.engine.tenant;
 
+import io.strata.engine.compaction.CompactionConfig;
 import io.strata.engine.read.ReadOptions;
 import io.strata.engine.timeline.TimelineConfig;
 import io.strata.engine.vectored.VectoredReadPlanner;
@@ -22,15 +23,17 @@ import java.util.Objects;
  * @param maxReadSize      largest vectored read of a layer file
  * @param redo             WAL redo for reads
  * @param readOptions      read path settings
+ * @param compaction       background compaction
  */
 public record EngineConfig(IoConfig io, TimelineConfig timeline, int writeBufferSize, int writeBuffers,
                            int readBufferSize, int readBuffers, int blockCacheBlocks, long maxReadSize,
-                           WalRedoManager redo, ReadOptions readOptions) {
+                           WalRedoManager redo, ReadOptions readOptions, CompactionConfig compaction) {
     public EngineConfig {
         Objects.requireNonNull(io, "io");
         Objects.requireNonNull(timeline, "timeline");
         Objects.requireNonNull(redo, "redo");
         Objects.requireNonNull(readOptions, "readOptions");
+        Objects.requireNonNull(compaction, "compaction");
         if (writeBufferSize < 4096 || Integer.bitCount(writeBufferSize) != 1 || readBufferSize < 4096
                 || Integer.bitCount(readBufferSize) != 1) {
             throw new IllegalArgumentException("buffer sizes must be powers of two >= 4096, got write "
@@ -45,36 +48,42 @@ public record EngineConfig(IoConfig io, TimelineConfig timeline, int writeBuffer
     /** 256 KiB x 32 write buffers, 16 KiB x 256 read buffers, 32 MiB of block cache, Neon's timeline defaults. */
     public static EngineConfig defaults() {
         return new EngineConfig(IoConfig.defaults(), TimelineConfig.defaults(), 256 * 1024, 32, 16 * 1024, 256,
-                4096, VectoredReadPlanner.DEFAULT_MAX_READ_SIZE, new NeonWalRedo(), ReadOptions.DEFAULT);
+                4096, VectoredReadPlanner.DEFAULT_MAX_READ_SIZE, new NeonWalRedo(), ReadOptions.DEFAULT,
+                CompactionConfig.defaults());
     }
 
     public EngineConfig withIo(IoConfig c) {
         return new EngineConfig(c, timeline, writeBufferSize, writeBuffers, readBufferSize, readBuffers,
-                blockCacheBlocks, maxReadSize, redo, readOptions);
+                blockCacheBlocks, maxReadSize, redo, readOptions, compaction);
     }
 
     public EngineConfig withTimeline(TimelineConfig c) {
         return new EngineConfig(io, c, writeBufferSize, writeBuffers, readBufferSize, readBuffers,
-                blockCacheBlocks, maxReadSize, redo, readOptions);
+                blockCacheBlocks, maxReadSize, redo, readOptions, compaction);
     }
 
     public EngineConfig withWriteBuffers(int size, int count) {
         return new EngineConfig(io, timeline, size, count, readBufferSize, readBuffers, blockCacheBlocks,
-                maxReadSize, redo, readOptions);
+                maxReadSize, redo, readOptions, compaction);
     }
 
     public EngineConfig withBlockCacheBlocks(int n) {
         return new EngineConfig(io, timeline, writeBufferSize, writeBuffers, readBufferSize, readBuffers, n,
-                maxReadSize, redo, readOptions);
+                maxReadSize, redo, readOptions, compaction);
     }
 
     public EngineConfig withRedo(WalRedoManager r) {
         return new EngineConfig(io, timeline, writeBufferSize, writeBuffers, readBufferSize, readBuffers,
-                blockCacheBlocks, maxReadSize, r, readOptions);
+                blockCacheBlocks, maxReadSize, r, readOptions, compaction);
+    }
+
+    public EngineConfig withCompaction(CompactionConfig c) {
+        return new EngineConfig(io, timeline, writeBufferSize, writeBuffers, readBufferSize, readBuffers,
+                blockCacheBlocks, maxReadSize, redo, readOptions, c);
     }
 
     public EngineConfig withReadOptions(ReadOptions o) {
         return new EngineConfig(io, timeline, writeBufferSize, writeBuffers, readBufferSize, readBuffers,
-                blockCacheBlocks, maxReadSize, redo, o);
+                blockCacheBlocks, maxReadSize, redo, o, compaction);
     }
 }

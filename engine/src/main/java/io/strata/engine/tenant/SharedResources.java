@@ -11,10 +11,14 @@ import io.strata.io.buffer.AlignedBufferPool;
 import io.strata.io.cache.BlockCache;
 import io.strata.io.file.IoEngine;
 
-/** What every tenant of an engine shares; a tenant adds its id and generation. */
+/**
+ * What every tenant of an engine shares; a tenant adds its id and generation. {@code timelineAdded} hears of every
+ * timeline a tenant loads or creates (the compaction scheduler registers it).
+ */
 record SharedResources(IoEngine engine, AlignedBufferPool writePool, AlignedBufferPool readPool,
                        VectoredBlobReader blobReader, BlockCache cache, long maxReadSize, WalRedoManager redo,
-                       ReadOptions readOptions, TimelineConfig timelineConfig) {
+                       ReadOptions readOptions, TimelineConfig timelineConfig,
+                       java.util.function.Consumer<io.strata.engine.timeline.Timeline> timelineAdded) {
     TimelineResources forTenant(TenantId id, Generation generation) {
         return new TimelineResources(engine, writePool, readPool, blobReader, cache, maxReadSize, redo, readOptions,
                 id, generation, timelineConfig);

@@ -10,6 +10,11 @@ import io.strata.io.file.IoConfig;
 import io.strata.io.file.IoEngine;
 import io.strata.io.file.IoEngines;
 import java.nio.file.Files;
+import io.strata.engine.compaction.CompactionConfig;
+import io.strata.engine.compaction.CompactionScheduler;
+import io.strata.engine.compaction.legacy.LegacyCompaction;
+import io.strata.engine.compaction.legacy.Level0Compaction;
+import io.strata.engine.layer.IteratorOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -52,9 +57,13 @@ public final class StrataEngine {
     private final AtomicBoolean shutdown = new AtomicBoolean();
     private final Sinks.One<Void> stopped = Sinks.one();
     private final boolean ownsIoEngine;
+    /** Background compaction, or null when disabled. */
+    private final CompactionScheduler compaction;
 
-    private StrataEngine(Path dataDir, EngineConfig config, SharedResources shared, boolean ownsIoEngine) {
+    private StrataEngine(Path dataDir, EngineConfig config, SharedResources shared, boolean ownsIoEngine,
+                         CompactionScheduler compaction) {
         this.dataDir = dataDir;
+        this.compaction = compaction;
         this.config = config;
         this.shared = shared;
         this.ownsIoEngine = ownsIoEngine;
@@ -89,10 +98,21 @@ public final class StrataEngine {
                     config.readBuffers(), a);
             BlockCache cache = new BlockCache(config.blockCacheBlocks(),
                     new AlignedBufferPool(BlockCache.BLOCK_SIZE, config.blockCacheBlocks() + 64, a));
+            CompactionConfig cc = config.compaction();
+            CompactionScheduler scheduler = null;
+            if (cc.enabled()) {
+                AlignedBufferPool compactionPool = new AlignedBufferPool(Math.max(cc.bufferSize(), a), cc.buffers(), a);
+                scheduler = new CompactionScheduler(schedulerConfig(cc, compactionPool));
+            }
+            CompactionScheduler s = scheduler;
             SharedResources shared = new SharedResources(engine, writePool, readPool,
                     new VectoredBlobReader(readPool), cache, config.maxReadSize(), config.redo(),
-                    config.readOptions(), config.timeline());
-            return new StrataEngine(dir, config, shared, ioEngine == null);
+                    config.readOptions(), config.timeline(), t -> {
+                        if (s != null) {
+                            s.register(t);
+                        }
+                    });
+            return new StrataEngine(dir, config, shared, ioEngine == null, scheduler);
         }).subscribeOn(Schedulers.boundedElastic())
                 .flatMap(e -> e.loadTenants().thenReturn(e)
                         .onErrorResume(err -> e.shutdown(ShutdownMode.HARD).onErrorResume(x -> Mono.empty())
@@ -123,6 +143,26 @@ public final class StrataEngine {
                 })
                 .doOnNext(t -> tenants.put(t.id(), t))
                 .then();
+    }
+
+    /** The background compaction scheduler, if enabled ({@link CompactionConfig#enabled()}). */
+    public Optional<CompactionScheduler> compactionScheduler() {
+        return Optional.ofNullable(compaction);
+    }
+
+    /**
+     * The scheduler's jobs: the L0 lane runs L0 compaction with the timeline's settings, the background lane
+     * Neon's legacy pass (L0 compaction, then image layer creation) yielding to L0 work. A job's memory estimate is
+     * a planned read (8 MiB) per L0 layer it may merge.
+     */
+    private static CompactionScheduler.Config schedulerConfig(CompactionConfig cc, AlignedBufferPool pool) {
+        return new CompactionScheduler.Config(cc.maxConcurrentJobs(), cc.memoryBudget(),
+                t -> t.config().compactionThreshold(),
+                t -> Level0Compaction.compactLevel0(t, Level0Compaction.Options.of(t.config()), pool)
+                        .map(Level0Compaction.Result::outcome),
+                t -> LegacyCompaction.compactLegacy(t, Level0Compaction.Options.of(t.config()), pool,
+                        timeline -> Mono.empty(), true),
+                t -> (long) t.layers().map().level0Deltas().size() * IteratorOptions.DEFAULT.maxReadSize());
     }
 
     public Path dataDirectory() {
@@ -183,6 +223,9 @@ public final class StrataEngine {
                 return stopped.asMono();
             }
             boolean flush = mode == ShutdownMode.FREEZE_AND_FLUSH;
+            if (compaction != null) {
+                compaction.close(); // cancels running jobs: each leaves its timeline as it was (or swapped)
+            }
             return Flux.fromIterable(tenants.values())
                     .flatMap(t -> t.shutdown(flush).onErrorResume(e -> {
                         log.warn("shutdown of {} failed: {}", t, e.toString());

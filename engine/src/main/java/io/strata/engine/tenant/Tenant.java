@@ -63,13 +63,17 @@ public final class Tenant {
      * against cutoffs that GC cannot move until the branch exists and its parent retains the point.
      */
     private final SerialExecutor gcCs = new SerialExecutor();
+    /** Told of every timeline added (the compaction scheduler). */
+    private final java.util.function.Consumer<Timeline> timelineAdded;
     /** Neon's {@code lsn_lease_deadline}: GC waits until then after a load. */
     private final Instant gcBlockedUntil;
     /** How long {@link #branchTimeline} waits for the parent to reach the branch point. */
     public static final Duration BRANCH_LSN_WAIT = Duration.ofSeconds(60);
 
-    private Tenant(TenantId id, Path dir, TimelineResources resources, Instant gcBlockedUntil) {
+    private Tenant(TenantId id, Path dir, TimelineResources resources, Instant gcBlockedUntil,
+                   java.util.function.Consumer<Timeline> timelineAdded) {
         this.id = id;
+        this.timelineAdded = timelineAdded;
         this.gcBlockedUntil = gcBlockedUntil;
         this.dir = dir;
         this.resources = resources;
@@ -124,7 +128,10 @@ public final class Tenant {
             }
             return TimelineLoader.create(resources, timeline, timelineDirectory(timeline),
                             IndexPart.TimelineMetadata.initial(initdbLsn), Optional.empty())
-                    .doOnNext(t -> timelines.put(timeline, t))
+                    .doOnNext(t -> {
+                        timelines.put(timeline, t);
+                        timelineAdded.accept(t);
+                    })
                     .doFinally(s -> creating.remove(timeline));
         });
     }
@@ -190,6 +197,7 @@ public final class Tenant {
                         Optional.of(new ReadTimeline.Ancestor(src, start)))
                 .doOnNext(t -> {
                     timelines.put(child, t);
+                    timelineAdded.accept(t);
                     src.updateGcInfo(i -> i.withChild(child, start));
                     log.info("tenant {}: created timeline {} branched off {} at {}", id, child, src.id(), start);
                 });
@@ -298,7 +306,8 @@ public final class Tenant {
                         .then(BlockingFs.createDirectories(dir.resolve(TIMELINES_DIR)))
                         .then(writeGeneration(shared, dir, gen))
                         .then(shared.engine().fsyncDirectory(tenantsDir))
-                        .thenReturn(new Tenant(id, dir, shared.forTenant(id, gen), Instant.EPOCH)));
+                        .thenReturn(new Tenant(id, dir, shared.forTenant(id, gen), Instant.EPOCH,
+                                shared.timelineAdded())));
     }
 
     /**
@@ -322,7 +331,7 @@ public final class Tenant {
                     }
                     Generation gen = Generation.of((int) next);
                     return writeGeneration(shared, dir, gen).thenReturn(new Tenant(id, dir, shared.forTenant(id, gen),
-                            Instant.now().plus(shared.timelineConfig().gc().lsnLeaseLength())));
+                            Instant.now().plus(shared.timelineConfig().gc().lsnLeaseLength()), shared.timelineAdded()));
                 })
                 .flatMap(t -> t.loadTimelines().then(Mono.fromRunnable(t::initRetainLsns)).thenReturn(t));
     }
@@ -383,7 +392,10 @@ public final class Tenant {
                     Optional<ReadTimeline.Ancestor> ancestor = ix.ancestorTimeline()
                             .map(a -> new ReadTimeline.Ancestor(timelines.get(a), ix.metadata().ancestorLsn()));
                     return TimelineLoader.load(resources, e.getKey(), timelineDirectory(e.getKey()), ix, ancestor)
-                            .doOnNext(t -> timelines.put(t.id(), t));
+                            .doOnNext(t -> {
+                                timelines.put(t.id(), t);
+                                timelineAdded.accept(t);
+                            });
                 }, 4)
                 .then(Mono.defer(() -> {
                     Map<TimelineId, IndexPart> rest = new HashMap<>(pending);

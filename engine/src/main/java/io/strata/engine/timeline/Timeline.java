@@ -348,11 +348,16 @@ public final class Timeline implements ReadTimeline {
      */
     public <T> Mono<T> withCompactionLock(String what, java.util.function.Supplier<Mono<T>> task) {
         return Mono.defer(() -> {
-            if (!compacting.compareAndSet(null, what)) {
+            String token = new String(what); // identity: only this run releases what it took
+            if (!compacting.compareAndSet(null, token)) {
                 return Mono.error(new IllegalStateException(name() + ": cannot start " + what + " while "
                         + compacting.get() + " runs"));
             }
-            return Mono.defer(task).doFinally(s -> compacting.set(null));
+            // released before the result travels on (doOnSuccess/doOnError run first), so whoever hears of the
+            // end may start the next compaction at once
+            Runnable release = () -> compacting.compareAndSet(token, null);
+            return Mono.defer(task).doOnSuccess(v -> release.run()).doOnError(e -> release.run())
+                    .doOnCancel(release);
         });
     }
 

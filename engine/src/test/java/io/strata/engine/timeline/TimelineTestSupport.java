@@ -30,9 +30,13 @@ public final class TimelineTestSupport {
     private TimelineTestSupport() {
     }
 
-    /** Small buffers, a small checkpoint distance; the io engine from {@code strata.io.engine} (auto by default). */
+    /**
+     * Small buffers, a small checkpoint distance, no background compaction (tests compact by hand, so layer sets do
+     * not change under them); the io engine from {@code strata.io.engine} (auto by default).
+     */
     public static EngineConfig config(long checkpointDistance) {
         return EngineConfig.defaults()
+                .withCompaction(io.strata.engine.compaction.CompactionConfig.defaults().withEnabled(false))
                 .withWriteBuffers(64 * 1024, 16)
                 .withBlockCacheBlocks(256)
                 .withTimeline(TimelineConfig.defaults().withCheckpointDistance(checkpointDistance)
