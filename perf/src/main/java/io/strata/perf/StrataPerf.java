@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
             GetPageCommand.class,
             LayerMapCommand.class,
             IngestCommand.class,
+            CompactL0Command.class,
             CommandLine.HelpCommand.class,
         })
 public final class StrataPerf implements Runnable {

@@ -1,0 +1,256 @@
+package io.strata.perf;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strata.engine.compaction.CompactionConfig;
+import io.strata.engine.compaction.legacy.Level0Compaction;
+import io.strata.engine.key.Key;
+import io.strata.engine.key.Lsn;
+import io.strata.engine.key.TenantId;
+import io.strata.engine.key.TimelineId;
+import io.strata.engine.layer.PersistentLayerDesc;
+import io.strata.engine.tenant.EngineConfig;
+import io.strata.engine.tenant.ShutdownMode;
+import io.strata.engine.tenant.StrataEngine;
+import io.strata.engine.tenant.Tenant;
+import io.strata.engine.timeline.IngestRecord;
+import io.strata.engine.timeline.Timeline;
+import io.strata.engine.timeline.TimelineConfig;
+import io.strata.engine.value.Value;
+import io.strata.io.buffer.AlignedBufferPool;
+import io.strata.io.file.Alignment;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import reactor.core.publisher.Flux;
+
+/**
+ * {@code compact-l0}: L0 compaction throughput and memory on a timeline of this machine, beside fio's sequential
+ * read and write of the same run.
+ */
+@Command(name = "compact-l0", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Builds a timeline whose L0 delta layers hold --size bytes of --value-size page images at random keys "
+                    + "(--keys distinct keys, LSNs increasing), --layers L0 layers of equal size, then runs one L0 "
+                    + "compaction (Neon's compact_level0_phase1, forced, the target file size 128 MiB) and reports "
+                    + "MiB/s of L0 input processed (input file bytes / wall time from start to swap), the L1 layers "
+                    + "made, and the peak Java heap above the level before the run (sampled every 5 ms).",
+            "Beside it: fio reading one of the L0 files sequentially (1 MiB, O_DIRECT, io_uring, QD 4) and writing "
+                    + "as many bytes (with fsync): the device's limits in the same run. Prints a table, then one "
+                    + "JSON object on the last line."})
+final class CompactL0Command implements Callable<Integer> {
+    private static final TenantId TENANT = TenantId.parse("c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0");
+    private static final TimelineId TIMELINE = TimelineId.parse("11111111111111111111111111111111");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--dir", required = true, paramLabel = "D",
+            description = "Directory for the engine's data (removed after the run); made if missing.")
+    Path dir;
+
+    @Option(names = "--size", defaultValue = "1g", converter = SizeConverter.class, paramLabel = "SIZE",
+            description = "Value bytes in the L0 layers (default: ${DEFAULT-VALUE}).")
+    long size;
+
+    @Option(names = "--value-size", defaultValue = "8k", converter = SizeConverter.class, paramLabel = "SIZE",
+            description = "Bytes per value (default: ${DEFAULT-VALUE}).")
+    long valueSize;
+
+    @Option(names = "--keys", defaultValue = "65536", paramLabel = "N",
+            description = "Distinct keys (default: ${DEFAULT-VALUE}).")
+    int keys;
+
+    @Option(names = "--layers", defaultValue = "10", paramLabel = "N",
+            description = "L0 layers to merge (default: ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--buffers", defaultValue = "64", paramLabel = "N",
+            description = "Compaction read buffers of 256 KiB (default: ${DEFAULT-VALUE}).")
+    int buffers;
+
+    @Option(names = "--no-fio", description = "Skip the fio runs.")
+    boolean noFio;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Progress progress = new Progress(spec.commandLine().getErr());
+        Path data = dir.toAbsolutePath().resolve("compact-l0");
+        deleteRecursively(data);
+        Files.createDirectories(data);
+        int alignment = Alignment.forDirectory(data);
+        long perLayer = Math.max(1, size / layers);
+        EngineConfig config = EngineConfig.defaults()
+                .withCompaction(CompactionConfig.defaults().withEnabled(false))
+                .withTimeline(TimelineConfig.defaults().withCheckpointDistance(perLayer + valueSize)
+                        .withCheckpointTimeout(Duration.ofHours(1)).withCompactionThreshold(layers)
+                        .withL0FlushThresholds(0, 0));
+        config = config.withIo(config.io().withAlignment(Math.max(alignment, config.io().alignment())));
+        StrataEngine engine = StrataEngine.open(data, config).block();
+        ObjectNode root = JsonReport.object();
+        try {
+            Tenant tenant = engine.createTenant(TENANT).block();
+            Timeline t = tenant.createTimeline(TIMELINE, Lsn.of(0x100)).block();
+            long values = size / valueSize;
+            progress.line("ingesting " + values + " values of " + valueSize + " bytes over " + keys + " keys into "
+                    + layers + " L0 layers");
+            long ingestStart = System.nanoTime();
+            ingest(t, values, perLayer);
+            double ingestSeconds = (System.nanoTime() - ingestStart) / 1e9;
+            List<PersistentLayerDesc> l0 = new ArrayList<>(t.layers().map().level0Deltas());
+            l0.sort(Comparator.comparing(PersistentLayerDesc::lsnStart));
+            long inputBytes = l0.stream().mapToLong(PersistentLayerDesc::fileSize).sum();
+            progress.line(String.format("%d L0 layers, %s, ingested in %.1f s", l0.size(), Sizes.format(inputBytes),
+                    ingestSeconds));
+
+            AlignedBufferPool pool = new AlignedBufferPool(256 * 1024, buffers, config.io().alignment());
+            Level0Compaction.Options options = Level0Compaction.Options.of(t.config()).withForce(true)
+                    .withTargetFileSize(128L << 20).withDeltaSizeLimit(Long.MAX_VALUE / 4);
+            MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+            System.gc();
+            long heapBefore = mem.getHeapMemoryUsage().getUsed();
+            AtomicLong peak = new AtomicLong(heapBefore);
+            Thread sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    peak.accumulateAndGet(mem.getHeapMemoryUsage().getUsed(), Math::max);
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "heap-sampler");
+            sampler.setDaemon(true);
+            progress.line("compacting");
+            CpuClock cpu = new CpuClock();
+            long cpuStart = cpu.processCpuNanos();
+            sampler.start();
+            long start = System.nanoTime();
+            Level0Compaction.Result r = Level0Compaction.compactLevel0(t, options, pool).block();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            sampler.interrupt();
+            sampler.join();
+            double cpuSeconds = (cpu.processCpuNanos() - cpuStart) / 1e9;
+            long outputBytes = r.created().stream().mapToLong(PersistentLayerDesc::fileSize).sum();
+            double mibps = inputBytes / seconds / (1 << 20);
+            long peakHeap = peak.get() - heapBefore;
+            long poolBytes = (long) pool.capacity() * pool.bufferSize();
+            progress.line(String.format("%.1f MiB/s, %d L1 layers, peak heap +%s, cpu %.1f s", mibps,
+                    r.created().size(), Sizes.format(Math.max(0, peakHeap)), cpuSeconds));
+
+            Optional<EngineResult> fioRead = Optional.empty();
+            Optional<EngineResult> fioWrite = Optional.empty();
+            Optional<FioRunner> fio = noFio ? Optional.empty() : FioRunner.locate();
+            if (fio.isPresent()) {
+                Path biggest = data.resolve("fio-read");
+                Files.copy(t.directory().resolve(r.created().get(0).name().toString() + "-v1-00000001"), biggest);
+                progress.line("fio: sequential read of " + Sizes.format(Files.size(biggest)));
+                fioRead = Optional.of(fio.get().run(FioRunner.sequentialArguments("read", biggest, 0, true), "read",
+                        FioRunner.SEQUENTIAL_QD, 0, 0));
+                Path writeFile = data.resolve("fio-write");
+                long writeSize = Math.min(inputBytes, 1L << 30);
+                progress.line("fio: sequential write of " + Sizes.format(writeSize));
+                fioWrite = Optional.of(fio.get().run(FioRunner.sequentialArguments("write", writeFile, writeSize,
+                        false), "write", FioRunner.SEQUENTIAL_QD, 0, 0));
+                Files.deleteIfExists(writeFile);
+                Files.deleteIfExists(biggest);
+            }
+            out.printf("%-28s %12s%n", "compact-l0", "");
+            out.printf("%-28s %12d%n", "L0 layers in", r.compacted().size());
+            out.printf("%-28s %12s%n", "input bytes", Sizes.format(inputBytes));
+            out.printf("%-28s %12d%n", "L1 layers out", r.created().size());
+            out.printf("%-28s %12s%n", "output bytes", Sizes.format(outputBytes));
+            out.printf("%-28s %12.2f%n", "seconds", seconds);
+            out.printf("%-28s %12.1f%n", "input MiB/s", mibps);
+            out.printf("%-28s %12.2f%n", "cpu seconds", cpuSeconds);
+            out.printf("%-28s %12s%n", "peak heap above start", Sizes.format(Math.max(0, peakHeap)));
+            out.printf("%-28s %12s%n", "read buffers (direct)", Sizes.format(poolBytes));
+            fioRead.ifPresent(f -> out.printf("%-28s %12.1f  (ratio %.2f)%n", "fio seq read MiB/s", f.mibPerSec(),
+                    mibps / f.mibPerSec()));
+            fioWrite.ifPresent(f -> out.printf("%-28s %12.1f%n", "fio seq write MiB/s", f.mibPerSec()));
+            root.put("benchmark", "compact-l0");
+            root.put("size_bytes", size);
+            root.put("value_size", valueSize);
+            root.put("keys", keys);
+            root.put("l0_layers", r.compacted().size());
+            root.put("input_bytes", inputBytes);
+            root.put("l1_layers", r.created().size());
+            root.put("output_bytes", outputBytes);
+            root.put("seconds", seconds);
+            root.put("input_mib_per_sec", mibps);
+            root.put("cpu_seconds", cpuSeconds);
+            root.put("peak_heap_above_start_bytes", Math.max(0, peakHeap));
+            root.put("read_buffer_bytes", poolBytes);
+            root.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+            fioRead.ifPresent(f -> {
+                root.put("fio_seq_read_mib_per_sec", f.mibPerSec());
+                root.put("ratio_to_fio_seq_read", mibps / f.mibPerSec());
+            });
+            fioWrite.ifPresent(f -> root.put("fio_seq_write_mib_per_sec", f.mibPerSec()));
+            root.put("stats", r.stats().toJson());
+        } finally {
+            engine.shutdown(ShutdownMode.HARD).block();
+            deleteRecursively(data);
+        }
+        out.println(JsonReport.write(root));
+        out.flush();
+        return 0;
+    }
+
+    private static void deleteRecursively(Path p) throws java.io.IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var s = Files.walk(p)) {
+            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+
+    /** Random keys, increasing LSNs, flushed every {@code perLayer} bytes: equal L0 layers. */
+    private void ingest(Timeline t, long values, long perLayer) {
+        SplittableRandom rnd = new SplittableRandom(42);
+        byte[] image = new byte[(int) valueSize];
+        long perFlush = Math.max(1, perLayer / valueSize);
+        long lsn = 0x100;
+        long done = 0;
+        while (done < values) {
+            long n = Math.min(perFlush, values - done);
+            List<List<IngestRecord>> batches = new ArrayList<>();
+            List<IngestRecord> batch = new ArrayList<>(64);
+            for (long i = 0; i < n; i++) {
+                lsn += 8;
+                int k = rnd.nextInt(keys);
+                Key key = Key.fromHex(String.format("000000067F000032BE0000400000%08X", k));
+                byte[] v = image.clone();
+                v[0] = (byte) i;
+                batch.add(new IngestRecord(key, Lsn.of(lsn), new Value.Image(v)));
+                if (batch.size() == 64) {
+                    batches.add(batch);
+                    batch = new ArrayList<>(64);
+                }
+            }
+            if (!batch.isEmpty()) {
+                batches.add(batch);
+            }
+            t.ingest(Flux.fromIterable(batches)).block();
+            t.freezeAndFlush().block();
+            done += n;
+        }
+    }
+}
