@@ -75,13 +75,17 @@ public final class MergeBatch {
         };
     }
 
-    /** Collects a batch item by item; arrays grow as needed, so a short batch does not cost a full one. */
+    /**
+     * Collects a batch item by item. Arrays start at the previous batch's size (batches tend to be alike) and grow
+     * as needed, so full batches cost two slots per item and a short one does not cost a full one.
+     */
     static final class Builder {
         private static final int INITIAL = 16;
         private final int max;
         private LayerEntry[] entries;
         private LayerName[] layers;
         private int size;
+        private int lastSize = INITIAL;
 
         Builder(int max) {
             if (max <= 0) {
@@ -92,7 +96,7 @@ public final class MergeBatch {
 
         void add(LayerEntry entry, LayerName layer) {
             if (entries == null) {
-                int n = Math.min(INITIAL, max);
+                int n = Math.min(Math.max(INITIAL, lastSize), max);
                 entries = new LayerEntry[n];
                 layers = new LayerName[n];
             } else if (size == entries.length) {
@@ -115,6 +119,7 @@ public final class MergeBatch {
         /** The batch so far; the builder starts over. */
         MergeBatch build() {
             MergeBatch b = new MergeBatch(entries, layers, size);
+            lastSize = size;
             entries = null;
             layers = null;
             size = 0;

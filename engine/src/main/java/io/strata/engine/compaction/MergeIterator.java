@@ -68,7 +68,11 @@ public final class MergeIterator {
         Objects.requireNonNull(layers, "layers");
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(options, "options");
-        return new MergeIterator(List.copyOf(layers), pool, options);
+        List<LayerSource> copy = List.copyOf(layers);
+        for (LayerSource l : copy) {
+            Objects.requireNonNull(l.name(), () -> "name of layer source " + l);
+        }
+        return new MergeIterator(copy, pool, options);
     }
 
     public List<LayerSource> layers() {
@@ -81,7 +85,11 @@ public final class MergeIterator {
 
     /** The merge, batch by batch. Cold: each subscription merges from the start. */
     public Flux<MergeBatch> batches() {
-        return Flux.from(subscriber -> subscriber.onSubscribe(new Merge(subscriber, this)));
+        return Flux.from(subscriber -> {
+            Merge merge = new Merge(subscriber, this);
+            subscriber.onSubscribe(merge);
+            merge.drain(); // an empty merge completes without demand
+        });
     }
 
     /** The merge item by item (Neon's {@code next_with_trace}); costs an object per item over {@link #batches()}. */
@@ -191,6 +199,11 @@ public final class MergeIterator {
                 Throwable e = error;
                 if (e != null) {
                     fail(e);
+                    return;
+                }
+                if (heapSize == 0 && pending == null) { // done: completes without waiting for demand
+                    terminate();
+                    actual.onComplete();
                     return;
                 }
                 if (emitted == requested) {

@@ -469,6 +469,6 @@ class MergeIteratorTest {
 
     @Test
     void noLayersIsEmpty() {
-        StepVerifier.create(MergeIterator.create(List.of(), kit.mergePool).batches()).verifyComplete();
+        StepVerifier.create(MergeIterator.create(List.of(), kit.mergePool).batches(), 0).verifyComplete();
     }
 }
