@@ -54,6 +54,8 @@ public final class Timeline implements ReadTimeline {
     private final AtomicReference<LayerSnapshot> layers;
     private final ReaderEpochs readers = new ReaderEpochs();
     private final AtomicReference<GcInfo> gcInfo = new AtomicReference<>(GcInfo.EMPTY);
+    /** Layers hidden from every read point by newer images (Neon's visibility hints; all else is visible). */
+    private volatile java.util.Set<io.strata.engine.layer.LayerName> coveredLayers = java.util.Set.of();
     /** What holds the compaction lock (Neon's {@code compaction_lock}), or null. */
     private final AtomicReference<String> compacting = new AtomicReference<>();
     /** Null for a timeline built from a snapshot. */
@@ -359,6 +361,32 @@ public final class Timeline implements ReadTimeline {
             return Mono.defer(task).doOnSuccess(v -> release.run()).doOnError(e -> release.run())
                     .doOnCancel(release);
         });
+    }
+
+    /**
+     * Neon's {@code update_layer_visibility}: recomputes which historic layers reads at the read points (the
+     * children's branch points and the last record LSN) can reach; the others are {@code COVERED}. Compaction calls
+     * it after changing layers. L0 layers stay visible (they are about to be compacted). Returns the covered count.
+     */
+    public int updateLayerVisibility() {
+        List<Lsn> readPoints = new ArrayList<>();
+        gcInfo.get().retainLsns().forEach(r -> readPoints.add(r.lsn()));
+        readPoints.add(isStored() ? lastRecordLsn() : Lsn.MAX);
+        io.strata.engine.layermap.Visibility v = layers().map().getVisibility(readPoints);
+        java.util.Set<io.strata.engine.layer.LayerName> covered = new java.util.HashSet<>();
+        for (var e : v.layers()) {
+            if (e.getValue() == io.strata.engine.layermap.LayerVisibilityHint.COVERED && !e.getKey().isL0()) {
+                covered.add(e.getKey().name());
+            }
+        }
+        coveredLayers = java.util.Set.copyOf(covered);
+        return covered.size();
+    }
+
+    /** The visibility hint of a layer, as of the last {@link #updateLayerVisibility()}. */
+    public io.strata.engine.layermap.LayerVisibilityHint layerVisibility(io.strata.engine.layer.LayerName layer) {
+        return coveredLayers.contains(layer) ? io.strata.engine.layermap.LayerVisibilityHint.COVERED
+                : io.strata.engine.layermap.LayerVisibilityHint.VISIBLE;
     }
 
     /** The number of L0 delta layers now, then after every change of the layers (repeats possible). */

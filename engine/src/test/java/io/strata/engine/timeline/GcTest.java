@@ -43,7 +43,7 @@ import reactor.core.publisher.Mono;
  * keeps for branches, leases and the horizon, the applied cutoff refusing reads below it (also after a restart),
  * and GC held back after a load.
  */
-class GcTest {
+public class GcTest {
     @TempDir
     Path dir;
 
@@ -65,7 +65,7 @@ class GcTest {
      * Image creation by hand (what compaction's image creation does): every page at {@code lsn} into one image layer
      * over the whole key space, swapped in durably.
      */
-    static WrittenLayer<?> forceImageLayer(Timeline t, Workload w, Lsn lsn) {
+    public static WrittenLayer<?> forceImageLayer(Timeline t, Workload w, Lsn lsn) {
         TreeMap<Key, byte[]> pages = w.pagesAt(lsn);
         List<Page> read = t.getVectored(Workload.keySpace(pages.keySet()), lsn).collectList().block(T);
         WrittenLayer<?> layer = ImageLayerWriter.write(t.writeContext(), KeyRange.FULL, lsn,

@@ -10,7 +10,7 @@ import reactor.core.publisher.Mono;
 /**
  * Neon's {@code compact_legacy} pass: L0 compaction first; when L0 work remains (or, with yield-for-L0, when the
  * pass was preempted) it returns so the scheduler runs L0 again; otherwise the image layer step (repartition and
- * image creation at the L0/L1 boundary) runs.
+ * image creation at the L0/L1 boundary) runs. Layer visibility is recomputed at the end.
  */
 public final class LegacyCompaction {
     private LegacyCompaction() {
@@ -30,6 +30,6 @@ public final class LegacyCompaction {
                 return Mono.just(yieldForL0 ? CompactionOutcome.YIELD_FOR_L0 : r.outcome());
             }
             return imageStep.apply(timeline).defaultIfEmpty(CompactionOutcome.DONE);
-        });
+        }).doOnNext(o -> timeline.updateLayerVisibility()); // Neon: after image creation changed the layers
     }
 }

@@ -187,6 +187,9 @@ public final class Level0Compaction {
         private final AtomicBoolean cancelled = new AtomicBoolean();
         /** Once the swap started, the new files may be in the index: never removed here (a restart sorts it out). */
         private volatile boolean swapping;
+        /** Guards {@link #writer}, {@link #written} and {@link #cleanedUp} between the write pass and cleanup. */
+        private final Object lock = new Object();
+        private boolean cleanedUp;
         /** The file creation or finish in progress, which a cancel does not stop. */
         private volatile java.util.concurrent.CompletableFuture<Void> pendingOp =
                 java.util.concurrent.CompletableFuture.completedFuture(null);
@@ -348,11 +351,17 @@ public final class Level0Compaction {
                 }
                 DeltaLayerWriter w = writer;
                 Key endKey = prevKey.next();
-                finish = uncancellable(w.finish(endKey).doOnNext(l -> {
-                    written.add(l);
-                    if (writer == w) {
-                        writer = null;
+                finish = uncancellable(w.finish(endKey).flatMap(l -> {
+                    synchronized (lock) {
+                        if (writer == w) {
+                            writer = null;
+                        }
+                        if (!cleanedUp) {
+                            written.add(l);
+                            return Mono.empty();
+                        }
                     }
+                    return ctx.engine().deleteIfExists(l.path()); // finished after the cleanup: ours to remove
                 }).then());
             }
             if (s.open() == null) {
@@ -364,7 +373,15 @@ public final class Level0Compaction {
             }
             Level0SplitPlanner.LsnRange r = s.open();
             return finish.then(Mono.defer(() -> uncancellable(DeltaLayerWriter.create(ctx, key, r.start(), r.end())
-                    .doOnNext(w -> writer = w).then())));
+                    .flatMap(w -> {
+                        synchronized (lock) {
+                            if (!cleanedUp) {
+                                writer = w;
+                                return Mono.empty();
+                            }
+                        }
+                        return w.abort(); // created after the cleanup: ours to remove
+                    }).then())));
         }
 
         /**
@@ -400,10 +417,15 @@ public final class Level0Compaction {
                 return Mono.empty();
             }
             return Mono.fromFuture(pendingOp, true).onErrorResume(e -> Mono.empty()).then(Mono.defer(() -> {
-                DeltaLayerWriter w = writer;
-                writer = null;
-                List<WrittenLayer<DeltaLayerSummary>> files = List.copyOf(written);
-                written.clear();
+                DeltaLayerWriter w;
+                List<WrittenLayer<DeltaLayerSummary>> files;
+                synchronized (lock) {
+                    cleanedUp = true; // a file operation ending later removes its own file
+                    w = writer;
+                    writer = null;
+                    files = List.copyOf(written);
+                    written.clear();
+                }
                 Mono<Void> abort = w == null ? Mono.empty() : w.abort().onErrorResume(e -> Mono.empty());
                 return abort.then(Flux.fromIterable(files)
                         .concatMap(f -> ctx.engine().deleteIfExists(f.path()).onErrorResume(e -> {

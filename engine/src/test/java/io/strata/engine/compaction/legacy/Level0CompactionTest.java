@@ -202,4 +202,27 @@ class Level0CompactionTest {
         assertEquals(pool.capacity(), pool.available(), "every merge buffer returned");
         engine.close().block(T);
     }
+    /** Neon's update_layer_visibility after compaction: L1s under a newer full image are covered, unless a branch reads them. */
+    @Test
+    void visibilityFollowsImagesAndBranchPoints() {
+        StrataEngine engine = open(dir, config(1 << 20));
+        Tenant tenant = engine.createTenant(TENANT).block(T);
+        Timeline t = tenant.createTimeline(TIMELINE, w.start).block(T);
+        ingest(t, 1, 600, 100);
+        Level0Compaction.Result r = Level0Compaction.compactLevel0(t, Level0Compaction.Options.of(t.config())
+                .withForce(true), pool).block(T);
+        assertEquals(0, t.updateLayerVisibility(), "nothing covers the L1s yet");
+        ingest(t, 601, 700, 100);
+        io.strata.engine.timeline.GcTest.forceImageLayer(t, w, t.lastRecordLsn());
+        assertEquals(r.created().size(), t.updateLayerVisibility(), "the full image at the tip covers every L1");
+        for (PersistentLayerDesc l : r.created()) {
+            assertEquals(io.strata.engine.layermap.LayerVisibilityHint.COVERED, t.layerVisibility(l.name()));
+        }
+        tenant.branchTimeline(TIMELINE, io.strata.engine.key.TimelineId.parse("c3000000000000000000000000000003"),
+                java.util.Optional.of(w.lsn(300))).block(T);
+        assertEquals(0, t.updateLayerVisibility(), "a branch at 300 reads the L1s");
+        assertEquals(io.strata.engine.layermap.LayerVisibilityHint.VISIBLE,
+                t.layerVisibility(r.created().get(0).name()));
+        engine.close().block(T);
+    }
 }
