@@ -139,6 +139,17 @@ public final class PersistentLayer implements ReadableLayer {
                 valueCache, maxReadSize);
     }
 
+    /**
+     * The layer's reader, opening the file on first use: for work that reads a whole layer (its keys, its values in
+     * order) rather than planned values. Hold the timeline's read guard while using it, so that the layer is not
+     * closed under it. Fails once the layer is closed.
+     */
+    public Mono<LayerReader<?>> reader() {
+        return Mono.defer(() -> closed.get()
+                ? Mono.error(new IllegalStateException("layer " + desc.name() + " is closed"))
+                : reader);
+    }
+
     /** Closes the reader if it was opened; later reads fail. Idempotent. */
     public Mono<Void> close() {
         return Mono.defer(() -> {

@@ -21,17 +21,17 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** Engines over temporary directories, and checks of a timeline against a {@link Workload}. */
-final class TimelineTestSupport {
-    static final Duration T = Duration.ofSeconds(60);
-    static final TenantId TENANT = TenantId.parse("5e7a1a5e7a1a5e7a1a5e7a1a5e7a1a00");
-    static final TimelineId TIMELINE = TimelineId.parse("71e11e0071e11e0071e11e0071e11e00");
+/** Engines over temporary directories, and checks of a timeline against a {@link Workload} (public: other packages' engine tests use them). */
+public final class TimelineTestSupport {
+    public static final Duration T = Duration.ofSeconds(60);
+    public static final TenantId TENANT = TenantId.parse("5e7a1a5e7a1a5e7a1a5e7a1a5e7a1a00");
+    public static final TimelineId TIMELINE = TimelineId.parse("71e11e0071e11e0071e11e0071e11e00");
 
     private TimelineTestSupport() {
     }
 
     /** Small buffers, a small checkpoint distance; the io engine from {@code strata.io.engine} (auto by default). */
-    static EngineConfig config(long checkpointDistance) {
+    public static EngineConfig config(long checkpointDistance) {
         return EngineConfig.defaults()
                 .withWriteBuffers(64 * 1024, 16)
                 .withBlockCacheBlocks(256)
@@ -39,17 +39,17 @@ final class TimelineTestSupport {
                         .withCheckpointTimeout(Duration.ofHours(1)));
     }
 
-    static EngineConfig config(long checkpointDistance, IoEngineKind kind) {
+    public static EngineConfig config(long checkpointDistance, IoEngineKind kind) {
         EngineConfig c = config(checkpointDistance);
         return c.withIo(c.io().withEngine(kind));
     }
 
-    static StrataEngine open(Path dir, EngineConfig config) {
+    public static StrataEngine open(Path dir, EngineConfig config) {
         return StrataEngine.open(dir, config).block(T);
     }
 
     /** Reads every page that exists at {@code lsn} and compares it with the workload's. */
-    static void assertPagesAt(Timeline t, Workload w, Lsn lsn) {
+    public static void assertPagesAt(Timeline t, Workload w, Lsn lsn) {
         TreeMap<Key, byte[]> expected = w.pagesAt(lsn);
         if (expected.isEmpty()) {
             return;
@@ -67,14 +67,14 @@ final class TimelineTestSupport {
     }
 
     /** File names in {@code dir}, sorted. */
-    static List<String> files(Path dir) throws IOException {
+    public static List<String> files(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 
     /** The files a timeline directory must hold exactly: the index and its layers. */
-    static List<String> expectedFiles(IndexPart index) {
+    public static List<String> expectedFiles(IndexPart index) {
         TreeMap<String, Boolean> names = new TreeMap<>();
         names.put(IndexPart.FILE_NAME, true);
         for (Map.Entry<io.strata.engine.layer.LayerName, IndexPart.LayerFileMetadata> e

@@ -21,14 +21,14 @@ import java.util.TreeMap;
  * {@code "+<i>"}. Since records are a function of their index, a writer that crashed can resume from any LSN and a
  * checker can compute every page at every LSN from the index alone.
  */
-final class Workload {
-    static final int STEP = 8;
-    final Lsn start;
-    final int keys;
-    final int imageSize;
+public final class Workload {
+    public static final int STEP = 8;
+    public final Lsn start;
+    public final int keys;
+    public final int imageSize;
 
     /** @param keys not a multiple of 5, so that every key keeps getting images and its page stays small */
-    Workload(Lsn start, int keys, int imageSize) {
+    public Workload(Lsn start, int keys, int imageSize) {
         if (keys % 5 == 0 || keys % 7919 == 0) {
             throw new IllegalArgumentException("keys must not be a multiple of 5 or 7919: " + keys);
         }
@@ -37,31 +37,31 @@ final class Workload {
         this.imageSize = imageSize;
     }
 
-    Lsn lsn(long i) {
+    public Lsn lsn(long i) {
         return start.add(STEP * i);
     }
 
     /** The index of the record at {@code lsn}, or of the last record below it. */
-    long indexAtOrBelow(Lsn lsn) {
+    public long indexAtOrBelow(Lsn lsn) {
         if (lsn.compareTo(start) <= 0) {
             return 0;
         }
         return (lsn.value() - start.value()) / STEP;
     }
 
-    Key key(long i) {
+    public Key key(long i) {
         return keyOf((int) ((i * 7919) % keys));
     }
 
-    static Key keyOf(int blk) {
+    public static Key keyOf(int blk) {
         return new Key(0, 1663, 5, 16384, 0, blk);
     }
 
-    boolean isImage(long i) {
+    public boolean isImage(long i) {
         return i <= keys || i % 5 == 0;
     }
 
-    Value value(long i) {
+    public Value value(long i) {
         if (isImage(i)) {
             return new Value.Image(image(i));
         }
@@ -77,12 +77,12 @@ final class Workload {
         return b;
     }
 
-    IngestRecord record(long i) {
+    public IngestRecord record(long i) {
         return new IngestRecord(key(i), lsn(i), value(i));
     }
 
     /** Records {@code from} to {@code to} (inclusive) in batches of {@code size}. */
-    List<List<IngestRecord>> batches(long from, long to, int size) {
+    public List<List<IngestRecord>> batches(long from, long to, int size) {
         List<List<IngestRecord>> out = new ArrayList<>();
         List<IngestRecord> b = new ArrayList<>();
         for (long i = from; i <= to; i++) {
@@ -99,7 +99,7 @@ final class Workload {
     }
 
     /** Every page that exists at {@code lsn} (records at or below it). */
-    TreeMap<Key, byte[]> pagesAt(Lsn lsn) {
+    public TreeMap<Key, byte[]> pagesAt(Lsn lsn) {
         long last = indexAtOrBelow(lsn);
         Map<Key, ByteArrayOutputStream> pages = new TreeMap<>();
         for (long i = 1; i <= last; i++) {
@@ -118,7 +118,7 @@ final class Workload {
     }
 
     /** The key space of {@code pages}. */
-    static KeySpace keySpace(Iterable<Key> keys) {
+    public static KeySpace keySpace(Iterable<Key> keys) {
         KeySpace.Builder b = KeySpace.builder();
         for (Key k : keys) {
             b.add(KeyRange.singleton(k));
