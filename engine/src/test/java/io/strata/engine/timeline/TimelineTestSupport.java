@@ -21,7 +21,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** Engines over temporary directories, and checks of a timeline against a {@link Workload} (public: other packages' engine tests use them). */
+/**
+ * Engines over temporary directories, and checks of a timeline against a {@link Workload} (public: other packages'
+ * engine tests use them).
+ */
 public final class TimelineTestSupport {
     public static final Duration T = Duration.ofSeconds(60);
     public static final TenantId TENANT = TenantId.parse("5e7a1a5e7a1a5e7a1a5e7a1a5e7a1a00");

@@ -174,9 +174,12 @@ public final class ImageLayerCreation {
                                 keys.sparse().isEmpty() ? KeyPartitioning.empty()
                                         : new KeyPartitioning(List.of(keys.sparse())), lsn);
                         partitioning.set(p);
+                        // released before the result is seen, so that the caller may repartition again at once
+                        repartitioning.set(false);
                         return p;
                     })
-                    .doFinally(s -> repartitioning.set(false));
+                    .doOnError(e -> repartitioning.set(false))
+                    .doOnCancel(() -> repartitioning.set(false));
         });
     }
 
@@ -260,7 +263,10 @@ public final class ImageLayerCreation {
      * Neon's {@code create_image_layers}: goes through the partitions in key order and writes one image layer at
      * {@code lsn} for each that needs one ({@link ImageLayerCreationMode}), over {@code [start, partition end)} where
      * {@code start} is where the previous image layer ended (no holes between them, so that GC can see old layers
-     * covered), and adds them all to the timeline at the end. Dense partitions are read
+     * covered; the last one extends to {@link Key#MAX}), and adds them all to the timeline at the end. The
+     * partitioning must hold every key that exists at {@code lsn} (image layers hide what they lack): use the
+     * partitioning of {@link #repartition} with its own LSN, as {@link #createImageLayers(Partitioning,
+     * ImageLayerCreationMode, BooleanSupplier)} does. Dense partitions are read
      * {@code maxGetVectoredKeys} keys at a time, leaving out keys the shard may dispose of (an FSM or VM page that
      * cannot be reconstructed becomes a zero page, as in Neon); the metadata partition is read in one go, missing
      * keys are absent and empty values (tombstones) left out, and in TRY mode it is imaged only when the read visited
@@ -302,6 +308,18 @@ public final class ImageLayerCreation {
         });
     }
 
+    /**
+     * Compaction's call: {@link #createImageLayers(KeyPartitioning, Lsn, ImageLayerCreationMode,
+     * LastImageLayerCreationStatus, BooleanSupplier)} over every part of {@code partitioning} at its LSN, resuming
+     * from the last run's status.
+     */
+    public Mono<CreateImageLayersResult> createImageLayers(Partitioning partitioning, ImageLayerCreationMode mode,
+                                                           BooleanSupplier yieldForL0) {
+        Objects.requireNonNull(partitioning, "partitioning");
+        return Mono.defer(() -> createImageLayers(partitioning.combined(), partitioning.lsn(), mode, lastStatus,
+                yieldForL0));
+    }
+
     private Mono<CreateImageLayersResult> start(KeyPartitioning partitioning, Lsn lsn, ImageLayerCreationMode mode,
                                                 LastImageLayerCreationStatus lastStatus, BooleanSupplier yieldForL0) {
         long started = System.nanoTime();
@@ -339,12 +357,15 @@ public final class ImageLayerCreation {
             parts = parts.subList(resumeAt, parts.size());
             start = parts.get(0).start().orElseThrow();
         }
-        Run run = new Run(lsn, mode, check, yieldForL0, start, parts.size(), started);
+        KeySpace lastPart = partitioning.parts().get(partitioning.parts().size() - 1);
+        Run run = new Run(lsn, mode, check, yieldForL0, start, lastPart, parts.size(), started);
         return Flux.fromIterable(parts)
                 .concatMap(p -> processPartition(run, p).thenReturn(p), 0)
                 .takeUntil(p -> run.yielded)
                 .then(Mono.defer(() -> commit(run)))
-                .onErrorResume(e -> run.commitStarted ? Mono.error(e) : abandon(run).then(Mono.error(e)))
+                // the cleanup is not cancelled halfway either
+                .onErrorResume(e -> run.commitStarted ? Mono.error(e)
+                        : Mono.fromFuture(abandon(run).toFuture(), true).then(Mono.error(e)))
                 .doOnCancel(() -> {
                     if (!run.commitStarted) {
                         abandon(run).subscribe(null, e -> log.warn("{}: cleanup of a cancelled image layer "
@@ -377,6 +398,8 @@ public final class ImageLayerCreation {
         final long started;
         /** Where the next image layer starts. */
         Key start;
+        /** The partitioning's last part: its image layer extends to {@link Key#MAX}. */
+        final KeySpace lastPart;
         int processed;
         long keys;
         KeySpace lastPartitionProcessed;
@@ -387,8 +410,9 @@ public final class ImageLayerCreation {
         private boolean abandoned;
 
         Run(Lsn lsn, ImageLayerCreationMode mode, boolean checkForImageLayers, BooleanSupplier yieldForL0,
-            Key start, int total, long started) {
+            Key start, KeySpace lastPart, int total, long started) {
             this.lsn = lsn;
+            this.lastPart = lastPart;
             this.mode = mode;
             this.checkForImageLayers = checkForImageLayers;
             this.yieldForL0 = yieldForL0;
@@ -444,7 +468,9 @@ public final class ImageLayerCreation {
     private Mono<Void> processPartition(Run run, KeySpace partition) {
         return Mono.defer(() -> {
             run.processed++;
-            Key end = partition.end().orElseThrow();
+            // Strata: the last image ends at Key.MAX, not at the last key (no key exists beyond the key space at
+            // the LSN), so that a complete set of images covers L0 layers and legacy GC can remove them
+            Key end = partition == run.lastPart ? Key.MAX : partition.end().orElseThrow();
             KeyRange imgRange = new KeyRange(run.start, end);
             boolean compactMetadata = partition.overlaps(CollectedKeySpace.METADATA_KEY_RANGE);
             if (compactMetadata) {
@@ -616,7 +642,8 @@ public final class ImageLayerCreation {
         }
         CompletableFuture<Void> committed = timeline.replaceHistoricLayers(layers, List.of())
                 .onErrorResume(e -> deleteNotInIndex(layers).then(Mono.error(e)))
-                .doFinally(s -> creating.set(false))
+                // before the outcome is seen, so that the caller may start the next run at once
+                .doOnTerminate(() -> creating.set(false))
                 .toFuture();
         return Mono.fromFuture(committed, true).then(Mono.fromSupplier(() -> {
             CreateImageLayersResult r = result(run, layers);
@@ -645,7 +672,7 @@ public final class ImageLayerCreation {
             if (layers == null) {
                 return Mono.empty();
             }
-            return deleteNotInIndex(layers).doFinally(s -> creating.set(false));
+            return deleteNotInIndex(layers).doOnTerminate(() -> creating.set(false));
         });
     }
 
