@@ -168,15 +168,16 @@ class KeySpacePartitionTest {
     @Test
     void partitionCutsAtTheTargetAndCoversEveryKey() {
         // three relations of 100, 250 and 3 blocks, plus single keys in between
-        KeySpace ks = KeySpace.of(new KeyRange(rel(1, 0), rel(1, 100)), KeyRange.singleton(new Key(0, 1663, 5, 1, 0, -1)),
-                new KeyRange(rel(2, 0), rel(2, 250)), new KeyRange(rel(3, 0), rel(3, 3)));
+        KeySpace ks = KeySpace.of(new KeyRange(rel(1, 0), rel(1, 100)),
+                KeyRange.singleton(new Key(0, 1663, 5, 1, 0, -1)), new KeyRange(rel(2, 0), rel(2, 250)),
+                new KeyRange(rel(3, 0), rel(3, 3)));
         KeyPartitioning p = ks.partition(ShardIdentity.unsharded(), 64L * BLCKSZ, BLCKSZ);
         List<Long> sizes = new ArrayList<>();
         KeySpace.Builder all = KeySpace.builder();
         Key previousEnd = null;
         for (KeySpace part : p.parts()) {
-            long size = part.ranges().stream().mapToLong(r -> new ShardedRange(r, ShardIdentity.unsharded()).pageCount())
-                    .sum();
+            long size = part.ranges().stream()
+                    .mapToLong(r -> new ShardedRange(r, ShardIdentity.unsharded()).pageCount()).sum();
             sizes.add(size);
             assertTrue(size <= 64, "part of " + size + " pages: " + part);
             if (previousEnd != null) {

@@ -114,7 +114,8 @@ public final class ImageLayerCreation {
 
     /** Neon's {@code repartition_threshold}: a tenth of the checkpoint distance. */
     public long repartitionThreshold() {
-        return timeline.config().checkpointDistance() / ImageLayerCreationConfig.REPARTITION_FREQ_IN_CHECKPOINT_DISTANCE;
+        return timeline.config().checkpointDistance()
+                / ImageLayerCreationConfig.REPARTITION_FREQ_IN_CHECKPOINT_DISTANCE;
     }
 
     // ------------------------------------------------------------------------------------------------ repartition
@@ -512,7 +513,8 @@ public final class ImageLayerCreation {
             }
             run.keys += g.keys();
             run.start = imgRange.end();
-            log.info("{}: ({}/{}) produced image layer {}", timeline.name(), run.processed, run.total, g.layer().name());
+            log.info("{}: ({}/{}) produced image layer {}", timeline.name(), run.processed, run.total,
+                    g.layer().name());
         } else if (outcome instanceof PartitionOutcome.Skip) {
             run.start = imgRange.end();
         } else {

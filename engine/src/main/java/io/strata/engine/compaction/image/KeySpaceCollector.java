@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The key space that exists on a timeline at an LSN: Strata's stand-in for Neon's {@code collect_keyspace}.
@@ -37,7 +38,8 @@ import reactor.core.publisher.Mono;
  * image over a key range, the keys there are those of the image plus those with a version above the image's LSN (a
  * key in an image's range that the image lacks does not exist, and reads do not go below the image); elsewhere they
  * are the keys with a version at or below {@code lsn} in the timeline's delta and in-memory layers, and, on a branch,
- * the ancestor's at {@code min(lsn, branch LSN)} except Neon's non-inherited ranges ({@link GetVectored#NOT_INHERITED}).
+ * the ancestor's at {@code min(lsn, branch LSN)} except Neon's non-inherited ranges
+ * ({@link GetVectored#NOT_INHERITED}).
  *
  * <p>Layer files are immutable, so the keys of each one are listed once ({@code loadKeys}, streamed, adjacent keys
  * coalesced into ranges) and kept for the next collection while the layer is still part of a timeline: memory is
@@ -162,6 +164,8 @@ public final class KeySpaceCollector {
         }
         return Flux.fromIterable(parts).flatMap(m -> m, CONCURRENCY)
                 .reduceWith(KeySpace::builder, KeySpace.Builder::addAll)
+                // sorting and merging every range is CPU work: off the I/O threads the reads complete on
+                .publishOn(Schedulers.parallel())
                 .map(KeySpace.Builder::build);
     }
 
