@@ -349,6 +349,39 @@ public final class InMemoryLayer implements ReadableLayer {
         });
     }
 
+    /**
+     * The keys in {@code range} with a version in {@code [lsnFloor, lsnCeil)}, adjacent keys coalesced (what the layer
+     * adds to a timeline's key space; no value is read). Sees the puts that completed before the call.
+     */
+    public KeySpace keySpace(KeyRange range, Lsn lsnFloor, Lsn lsnCeil) {
+        KeySpace.Builder keys = KeySpace.builder();
+        long floor = lsnFloor.value();
+        long ceil = lsnCeil.value();
+        Key start = null;
+        Key end = null;
+        for (Map.Entry<Key, KeyVersions> e : index.subMap(range.start(), true, range.end(), false).entrySet()) {
+            KeyVersions.View v = e.getValue().view();
+            int below = v.countBelow(ceil);
+            if (below == 0 || Long.compareUnsigned(v.lsn(below - 1), floor) < 0) {
+                continue;
+            }
+            Key key = e.getKey();
+            if (end != null && end.equals(key)) {
+                end = key.next();
+            } else {
+                if (start != null) {
+                    keys.add(new KeyRange(start, end));
+                }
+                start = key;
+                end = key.next();
+            }
+        }
+        if (start != null) {
+            keys.add(new KeyRange(start, end));
+        }
+        return keys.build();
+    }
+
     /** Every value in (key, lsn) order, read in batches of {@link IteratorOptions#DEFAULT}. */
     public Flux<LayerEntry> entries() {
         return entries(IteratorOptions.DEFAULT);

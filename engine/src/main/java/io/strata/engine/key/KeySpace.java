@@ -103,6 +103,44 @@ public final class KeySpace {
     }
 
     /**
+     * Neon's {@code partition}: cuts the key space into parts of about {@code targetSize} bytes, counting
+     * {@code blockSize} bytes per page stored on {@code shard} ({@link ShardedRange#fragment}). A part is closed
+     * when the next fragment would take it above the target and it holds at least one shard-local page, so every
+     * part but possibly the first holds one; a range spanning relations counts as u32::MAX pages and gets a part
+     * of its own.
+     *
+     * @throws IllegalArgumentException if {@code targetSize} is below {@code blockSize} (Neon would loop forever)
+     */
+    public KeyPartitioning partition(ShardIdentity shard, long targetSize, long blockSize) {
+        if (blockSize <= 0 || targetSize < blockSize) {
+            throw new IllegalArgumentException("partition target size " + targetSize
+                    + " must be at least the block size " + blockSize);
+        }
+        long targetNblocks = Math.min(targetSize / blockSize, 0xFFFF_FFFFL);
+        List<KeySpace> parts = new ArrayList<>();
+        Builder current = builder();
+        long currentSize = 0;
+        boolean currentEmpty = true;
+        for (KeyRange range : ranges) {
+            for (ShardedRange.Fragment f : new ShardedRange(range, shard).fragment(targetNblocks)) {
+                if (currentSize + f.size() > targetNblocks && currentSize > 0) {
+                    parts.add(current.build());
+                    current = builder();
+                    currentSize = 0;
+                    currentEmpty = true;
+                }
+                current.add(f.range());
+                currentSize += f.size();
+                currentEmpty = false;
+            }
+        }
+        if (!currentEmpty) {
+            parts.add(current.build());
+        }
+        return new KeyPartitioning(parts);
+    }
+
+    /**
      * Neon's {@code merge}: adds a key space that must not overlap this one.
      *
      * @throws IllegalArgumentException if a range of {@code other} overlaps one of this

@@ -36,7 +36,7 @@ public final class GetVectored {
             new Key(Key.METADATA_KEY_END_PREFIX, 0, 0, 0, 0, 0));
     private static final KeySpace SPARSE = KeySpace.single(SPARSE_RANGE);
     /** Neon's {@code NON_INHERITED_RANGE} and {@code sparse_non_inherited_keyspace}: never read from an ancestor. */
-    private static final KeySpace NOT_INHERITED = KeySpace.of(
+    public static final KeySpace NOT_INHERITED = KeySpace.of(
             new KeyRange(Key.AUX_FILES_KEY, Key.AUX_FILES_KEY.next()),
             new KeyRange(new Key(Key.AUX_KEY_PREFIX, 0, 0, 0, 0, 0),
                     new Key(Key.REPL_ORIGIN_KEY_PREFIX + 1, 0, 0, 0, 0, 0)));

@@ -140,8 +140,9 @@ public final class PersistentLayer implements ReadableLayer {
     }
 
     /**
-     * The layer's reader, opened on first use and shared with every read (so not to be closed by the caller:
-     * {@link #close()} does). Fails once the layer is closed. What compaction streams a snapshot's layers with.
+     * The layer's reader, opening the file on first use: for work that reads a whole layer (its keys, its values in
+     * order) rather than planned values. Hold the timeline's read guard while using it, so that the layer is not
+     * closed under it. Fails once the layer is closed.
      */
     public Mono<LayerReader<?>> reader() {
         return Mono.defer(() -> closed.get()

@@ -13,6 +13,7 @@ import io.strata.engine.read.KeySpaceQuery;
 import io.strata.engine.read.LayerSnapshot;
 import io.strata.engine.read.MissingKeyException;
 import io.strata.engine.read.Page;
+import io.strata.engine.read.ReadMetrics;
 import io.strata.engine.read.ReadOptions;
 import io.strata.engine.read.ReadTimeline;
 import io.strata.engine.walredo.WalRedoManager;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,6 +135,23 @@ public final class Timeline implements ReadTimeline {
 
     /** The pages of a query whose keys may be at different LSNs, in key order. */
     public Flux<Page> getVectored(KeySpaceQuery query) {
+        return getVectored(query, readOptions);
+    }
+
+    /**
+     * As {@link #getVectored(KeySpaceQuery)}, also reporting each batch's figures to {@code metrics} (compaction
+     * decides from the delta layers a read visited, as Neon's {@code get_delta_layers_visited}).
+     */
+    public Flux<Page> getVectored(KeySpaceQuery query, ReadMetrics metrics) {
+        Objects.requireNonNull(metrics, "metrics");
+        ReadMetrics timelines = readOptions.metrics();
+        return getVectored(query, readOptions.withMetrics((keys, layers, deltas, ios, nanos) -> {
+            timelines.onGet(keys, layers, deltas, ios, nanos);
+            metrics.onGet(keys, layers, deltas, ios, nanos);
+        }));
+    }
+
+    private Flux<Page> getVectored(KeySpaceQuery query, ReadOptions options) {
         return Flux.defer(() -> {
             ReaderEpochs.Epoch[] held = enterReaders();
             GcCutoffException below = belowGcCutoff(query);
@@ -140,7 +159,27 @@ public final class Timeline implements ReadTimeline {
                 exitReaders(held);
                 return Flux.error(below);
             }
-            return GetVectored.read(this, query, redo, readOptions).doFinally(s -> exitReaders(held));
+            return GetVectored.read(this, query, redo, options).doFinally(s -> exitReaders(held));
+        });
+    }
+
+    /**
+     * Runs {@code body} registered as a read of this timeline and its ancestors: layers of snapshots it takes (of
+     * any of them) after subscribing are not closed by a flush, compaction or GC until it ends. For work that reads
+     * layer files itself (compaction listing a layer's keys) rather than through {@link #getVectored}.
+     */
+    public <T> Mono<T> withReadGuard(Supplier<? extends Mono<T>> body) {
+        Objects.requireNonNull(body, "body");
+        return Mono.defer(() -> {
+            ReaderEpochs.Epoch[] held = enterReaders();
+            Mono<T> m;
+            try {
+                m = body.get();
+            } catch (RuntimeException e) {
+                exitReaders(held);
+                return Mono.error(e);
+            }
+            return m.doFinally(s -> exitReaders(held));
         });
     }
 
