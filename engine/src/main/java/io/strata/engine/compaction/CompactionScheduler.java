@@ -89,6 +89,8 @@ public final class CompactionScheduler implements AutoCloseable {
     private final Map<Timeline, Disposable> running = new HashMap<>();
     private final Map<Timeline, Long> claimed = new HashMap<>();
     private final Set<Timeline> wantsL0Again = new HashSet<>();
+    /** Timelines whose L0 work since their last full pass calls for one. */
+    private final Set<Timeline> needsBackground = new HashSet<>();
     /** Unregistered while a job ran: its end must not queue more. */
     private final Set<Timeline> dropped = new HashSet<>();
     private final Sinks.Many<Run> runs = Sinks.many().multicast().directBestEffort();
@@ -246,14 +248,19 @@ public final class CompactionScheduler implements AutoCloseable {
             Long mem = claimed.remove(t);
             memoryInUse -= mem == null ? 0 : mem;
             boolean again = wantsL0Again.remove(t);
+            if (lane == Lane.L0 && outcome == CompactionOutcome.DONE) {
+                needsBackground.add(t); // L0 work was done: the full pass follows once L0 is quiet
+            }
             if (!closed && !dropped.remove(t)) {
                 if (outcome == CompactionOutcome.PENDING || outcome == CompactionOutcome.YIELD_FOR_L0 || again) {
                     if (!l0Lane.contains(t)) {
                         l0Lane.add(t);
                     }
-                } else if (lane == Lane.L0 && outcome == CompactionOutcome.DONE && !backgroundLane.contains(t)) {
+                } else if (needsBackground.remove(t) && !backgroundLane.contains(t)) {
                     backgroundLane.add(t);
                 }
+            } else {
+                needsBackground.remove(t);
             }
         }
         runs.emitNext(run, Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));

@@ -12,7 +12,11 @@ import io.strata.io.file.IoEngines;
 import java.nio.file.Files;
 import io.strata.engine.compaction.CompactionConfig;
 import io.strata.engine.compaction.CompactionScheduler;
+import io.strata.engine.compaction.image.ImageLayerCreation;
+import io.strata.engine.compaction.image.ImageLayerCreationConfig;
+import io.strata.engine.compaction.image.ImageLayerCreationMode;
 import io.strata.engine.compaction.legacy.LegacyCompaction;
+import io.strata.engine.timeline.Timeline;
 import io.strata.engine.compaction.legacy.Level0Compaction;
 import io.strata.engine.layer.IteratorOptions;
 import java.nio.file.Path;
@@ -156,12 +160,17 @@ public final class StrataEngine {
      * a planned read (8 MiB) per L0 layer it may merge.
      */
     private static CompactionScheduler.Config schedulerConfig(CompactionConfig cc, AlignedBufferPool pool) {
+        // image creation keeps state per timeline (partitioning, where the last run stopped)
+        java.util.Map<Timeline, ImageLayerCreation> images = java.util.Collections.synchronizedMap(
+                new java.util.WeakHashMap<>());
         return new CompactionScheduler.Config(cc.maxConcurrentJobs(), cc.memoryBudget(),
                 t -> t.config().compactionThreshold(),
                 t -> Level0Compaction.compactLevel0(t, Level0Compaction.Options.of(t.config()), pool)
                         .map(Level0Compaction.Result::outcome),
                 t -> LegacyCompaction.compactLegacy(t, Level0Compaction.Options.of(t.config()), pool,
-                        timeline -> Mono.empty(), true),
+                        timeline -> LegacyCompaction.createImageLayers(images.computeIfAbsent(timeline,
+                                x -> new ImageLayerCreation(x, ImageLayerCreationConfig.defaults())),
+                                ImageLayerCreationMode.TRY, true), true),
                 t -> (long) t.layers().map().level0Deltas().size() * IteratorOptions.DEFAULT.maxReadSize());
     }
 

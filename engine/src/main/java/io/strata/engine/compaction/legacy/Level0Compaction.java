@@ -144,7 +144,9 @@ public final class Level0Compaction {
         Objects.requireNonNull(timeline, "timeline");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(pool, "pool");
-        return timeline.withCompactionLock("L0 compaction", () -> new Pass(timeline, options, pool).run());
+        // the read guard keeps the L0 files open even if GC takes them meanwhile (the swap then fails cleanly)
+        return timeline.withCompactionLock("L0 compaction",
+                () -> timeline.withReadGuard(() -> new Pass(timeline, options, pool).run()));
     }
 
     /** Neon's pick: the oldest contiguous L0 run within the size limit; empty when below the threshold. */

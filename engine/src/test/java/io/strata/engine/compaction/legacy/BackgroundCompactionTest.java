@@ -55,7 +55,8 @@ class BackgroundCompactionTest {
             t.ingest(Flux.fromIterable(w.batches(i, Math.min(n, i + 249), 16))).block(T);
         }
         t.freezeAndFlush().block(T);
-        // let the scheduler finish what the last flushes woke
+        // let the scheduler finish what the last flushes woke (and the background pass after it)
+        Thread.sleep(200);
         long deadline = System.nanoTime() + T.toNanos();
         while ((scheduler.runningJobs() > 0 || scheduler.queuedJobs() > 0
                 || t.layers().map().level0Deltas().size() >= 4) && System.nanoTime() < deadline) {
@@ -66,6 +67,10 @@ class BackgroundCompactionTest {
         assertTrue(runs.stream().anyMatch(r -> r.lane() == CompactionScheduler.Lane.L0
                 && r.outcome() == CompactionOutcome.DONE), runs.toString());
         assertTrue(runs.stream().allMatch(r -> r.error() == null), runs.toString());
+        assertTrue(runs.stream().anyMatch(r -> r.lane() == CompactionScheduler.Lane.BACKGROUND), runs.toString());
+        assertTrue(t.layers().map().historicLayers().stream().anyMatch(l -> !l.isDelta()),
+                "stacked L1 deltas made the background pass create image layers: "
+                        + t.layers().map().historicLayers());
         assertTrue(t.stats().freezes() > 20, "many L0 layers were made: " + t.stats());
         for (long i : new long[] {1, 97, 500, 1234, 2500, 3999, n}) {
             assertPagesAt(t, w, w.lsn(i));
