@@ -222,33 +222,31 @@ final class CompactL0Command implements Callable<Integer> {
         }
     }
 
-    /** Random keys, increasing LSNs, flushed every {@code perLayer} bytes: equal L0 layers. */
+    /** Random keys, increasing LSNs, flushed every {@code perLayer} bytes: equal L0 layers; batches made lazily. */
     private void ingest(Timeline t, long values, long perLayer) {
         SplittableRandom rnd = new SplittableRandom(42);
-        byte[] image = new byte[(int) valueSize];
         long perFlush = Math.max(1, perLayer / valueSize);
-        long lsn = 0x100;
+        long[] lsn = {0x100};
         long done = 0;
         while (done < values) {
             long n = Math.min(perFlush, values - done);
-            List<List<IngestRecord>> batches = new ArrayList<>();
-            List<IngestRecord> batch = new ArrayList<>(64);
-            for (long i = 0; i < n; i++) {
-                lsn += 8;
-                int k = rnd.nextInt(keys);
-                Key key = Key.fromHex(String.format("000000067F000032BE0000400000%08X", k));
-                byte[] v = image.clone();
-                v[0] = (byte) i;
-                batch.add(new IngestRecord(key, Lsn.of(lsn), new Value.Image(v)));
-                if (batch.size() == 64) {
-                    batches.add(batch);
-                    batch = new ArrayList<>(64);
+            long batches = (n + 63) / 64;
+            long[] left = {n};
+            Flux<List<IngestRecord>> flux = Flux.<List<IngestRecord>>generate(sink -> {
+                int size = (int) Math.min(64, left[0]);
+                List<IngestRecord> batch = new ArrayList<>(size);
+                for (int i = 0; i < size; i++) {
+                    lsn[0] += 8;
+                    int k = rnd.nextInt(keys);
+                    Key key = Key.fromHex(String.format("000000067F000032BE0000400000%08X", k));
+                    byte[] v = new byte[(int) valueSize];
+                    v[0] = (byte) lsn[0];
+                    batch.add(new IngestRecord(key, Lsn.of(lsn[0]), new Value.Image(v)));
                 }
-            }
-            if (!batch.isEmpty()) {
-                batches.add(batch);
-            }
-            t.ingest(Flux.fromIterable(batches)).block();
+                left[0] -= size;
+                sink.next(batch);
+            }).take(batches);
+            t.ingest(flux).block();
             t.freezeAndFlush().block();
             done += n;
         }

@@ -18,7 +18,6 @@ import io.strata.engine.compaction.image.ImageLayerCreationMode;
 import io.strata.engine.compaction.legacy.LegacyCompaction;
 import io.strata.engine.timeline.Timeline;
 import io.strata.engine.compaction.legacy.Level0Compaction;
-import io.strata.engine.layer.IteratorOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -157,7 +156,7 @@ public final class StrataEngine {
     /**
      * The scheduler's jobs: the L0 lane runs L0 compaction with the timeline's settings, the background lane
      * Neon's legacy pass (L0 compaction, then image layer creation) yielding to L0 work. A job's memory estimate is
-     * a planned read (8 MiB) per L0 layer it may merge.
+     * two planned reads (1 MiB each) per L0 layer it may merge.
      */
     private static CompactionScheduler.Config schedulerConfig(CompactionConfig cc, AlignedBufferPool pool) {
         // image creation keeps state per timeline (partitioning, where the last run stopped)
@@ -171,7 +170,7 @@ public final class StrataEngine {
                         timeline -> LegacyCompaction.createImageLayers(images.computeIfAbsent(timeline,
                                 x -> new ImageLayerCreation(x, ImageLayerCreationConfig.defaults())),
                                 ImageLayerCreationMode.TRY, true), true),
-                t -> (long) t.layers().map().level0Deltas().size() * IteratorOptions.DEFAULT.maxReadSize());
+                t -> 2L * t.layers().map().level0Deltas().size() * Level0Compaction.Options.ITERATOR.maxReadSize());
     }
 
     public Path dataDirectory() {
