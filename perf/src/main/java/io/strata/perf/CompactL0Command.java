@@ -109,7 +109,7 @@ final class CompactL0Command implements Callable<Integer> {
             progress.line("ingesting " + values + " values of " + valueSize + " bytes over " + keys + " keys into "
                     + layers + " L0 layers");
             long ingestStart = System.nanoTime();
-            ingest(t, values, perLayer);
+            CompactionBench.ingest(t, values, perLayer, keys, valueSize);
             double ingestSeconds = (System.nanoTime() - ingestStart) / 1e9;
             List<PersistentLayerDesc> l0 = new ArrayList<>(t.layers().map().level0Deltas());
             l0.sort(Comparator.comparing(PersistentLayerDesc::lsnStart));
@@ -211,7 +211,7 @@ final class CompactL0Command implements Callable<Integer> {
         return 0;
     }
 
-    private static void deleteRecursively(Path p) throws java.io.IOException {
+    static void deleteRecursively(Path p) throws java.io.IOException {
         if (!Files.exists(p)) {
             return;
         }
@@ -222,33 +222,4 @@ final class CompactL0Command implements Callable<Integer> {
         }
     }
 
-    /** Random keys, increasing LSNs, flushed every {@code perLayer} bytes: equal L0 layers; batches made lazily. */
-    private void ingest(Timeline t, long values, long perLayer) {
-        SplittableRandom rnd = new SplittableRandom(42);
-        long perFlush = Math.max(1, perLayer / valueSize);
-        long[] lsn = {0x100};
-        long done = 0;
-        while (done < values) {
-            long n = Math.min(perFlush, values - done);
-            long batches = (n + 63) / 64;
-            long[] left = {n};
-            Flux<List<IngestRecord>> flux = Flux.<List<IngestRecord>>generate(sink -> {
-                int size = (int) Math.min(64, left[0]);
-                List<IngestRecord> batch = new ArrayList<>(size);
-                for (int i = 0; i < size; i++) {
-                    lsn[0] += 8;
-                    int k = rnd.nextInt(keys);
-                    Key key = Key.fromHex(String.format("000000067F000032BE0000400000%08X", k));
-                    byte[] v = new byte[(int) valueSize];
-                    v[0] = (byte) lsn[0];
-                    batch.add(new IngestRecord(key, Lsn.of(lsn[0]), new Value.Image(v)));
-                }
-                left[0] -= size;
-                sink.next(batch);
-            }).take(batches);
-            t.ingest(flux).block();
-            t.freezeAndFlush().block();
-            done += n;
-        }
-    }
 }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
             LayerMapCommand.class,
             IngestCommand.class,
             CompactL0Command.class,
+            CompactImageCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class StrataPerf implements Runnable {
