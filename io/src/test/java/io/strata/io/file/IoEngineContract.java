@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.blockhound.BlockingOperationError;
 import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
@@ -276,8 +277,17 @@ abstract class IoEngineContract {
         List<Disposable> subs = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             AlignedBuffer b = pool.tryLease();
-            // Ownership: on success the subscriber releases; on cancel the engine does.
-            subs.add(r.read((long) (i % blocks) * BLOCK, b, b.capacity()).subscribe(n -> b.release()));
+            // Ownership: on success the subscriber releases; on cancel the engine does. The subscriber must take
+            // every value it is handed: a lambda subscriber (subscribe(Consumer)) disposed while the value is on its
+            // way drops it (Reactor's onNextDropped), and the buffer with it. BaseSubscriber hands it on.
+            BaseSubscriber<Integer> s = new BaseSubscriber<>() {
+                @Override
+                protected void hookOnNext(Integer n) {
+                    b.release();
+                }
+            };
+            r.read((long) (i % blocks) * BLOCK, b, b.capacity()).subscribe(s);
+            subs.add(s);
         }
         subs.forEach(Disposable::dispose);
         // A batch cancelled after three completions: the three delivered are ours, the rest the engine's.
