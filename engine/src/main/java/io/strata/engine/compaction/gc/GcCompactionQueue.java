@@ -397,7 +397,9 @@ public final class GcCompactionQueue {
                         log.warn("{}: gc-compaction failed: {}", t.name(), e.toString());
                         return Mono.just(CompactionOutcome.SKIPPED);
                     })
-                    .doFinally(s -> consuming.set(false));
+                    // released before the outcome travels on, so whoever hears of it may iterate again at once
+                    .doOnSuccess(o -> consuming.set(false))
+                    .doOnCancel(() -> consuming.set(false));
         });
     }
 
@@ -457,7 +459,7 @@ public final class GcCompactionQueue {
             GcCompactionQueueItem.Notify notify = (GcCompactionQueueItem.Notify) entry.item();
             run = onNotify(t, notify).thenReturn(false);
         }
-        return run.doFinally(s -> clearRunningJob()).map(yielded -> {
+        return run.doOnTerminate(this::clearRunningJob).doOnCancel(this::clearRunningJob).map(yielded -> {
             if (yielded) {
                 log.info("give up gc-compaction: yield for L0 compaction");
                 return CompactionOutcome.YIELD_FOR_L0;
