@@ -59,6 +59,8 @@ public final class TestTimelineBuilder {
     private final Tenant tenant;
     private final TimelineId id;
     private final Lsn initdbLsn;
+    /** For a branch (Neon's {@code branch_timeline_test_with_layers}): the parent; {@code initdbLsn} is the branch point. */
+    private final TimelineId parent;
     private final List<DeltaLayerTestDesc> deltas = new ArrayList<>();
     private final List<ImageLayerTestDesc> images = new ArrayList<>();
     private final List<InMemoryLayerTestDesc> inMemory = new ArrayList<>();
@@ -125,15 +127,36 @@ public final class TestTimelineBuilder {
         }
     }
 
-    private TestTimelineBuilder(Tenant tenant, TimelineId id, Lsn initdbLsn) {
+    private TestTimelineBuilder(Tenant tenant, TimelineId id, Lsn initdbLsn, TimelineId parent) {
         this.tenant = Objects.requireNonNull(tenant, "tenant");
         this.id = Objects.requireNonNull(id, "id");
         this.initdbLsn = Objects.requireNonNull(initdbLsn, "initdbLsn");
+        this.parent = parent;
     }
 
     /** A builder of timeline {@code id} of {@code tenant}, starting at {@code initdbLsn}. */
     public static TestTimelineBuilder create(Tenant tenant, TimelineId id, Lsn initdbLsn) {
-        return new TestTimelineBuilder(tenant, id, initdbLsn);
+        return new TestTimelineBuilder(tenant, id, initdbLsn, null);
+    }
+
+    /**
+     * A builder of timeline {@code id} branched off {@code parent} at {@code ancestorLsn} (Neon's
+     * {@code branch_timeline_test_with_layers}): its layers lie at or above the branch point.
+     */
+    public static TestTimelineBuilder branch(Tenant tenant, TimelineId parent, TimelineId id, Lsn ancestorLsn) {
+        return new TestTimelineBuilder(tenant, id, ancestorLsn, Objects.requireNonNull(parent, "parent"));
+    }
+
+    /**
+     * Sets the applied GC cutoff of {@code timeline} in memory, without running GC (Neon's unit tests store
+     * {@code applied_gc_cutoff_lsn} directly); reads below it are refused from then on.
+     */
+    public static void forceAppliedGcCutoff(Timeline timeline, Lsn lsn) {
+        TimelineStore store = timeline.storeOrNull();
+        if (store == null) {
+            throw new IllegalStateException(timeline.name() + " has no storage");
+        }
+        store.forceAppliedGcCutoff(Objects.requireNonNull(lsn, "lsn"));
     }
 
     public TestTimelineBuilder delta(DeltaLayerTestDesc desc) {
@@ -197,7 +220,9 @@ public final class TestTimelineBuilder {
             memory.sort(Comparator.comparing(InMemoryLayerTestDesc::lsnStart));
             Lsn end = endLsn != null ? endLsn : defaultEnd(memory);
             validate(end, memory);
-            return tenant.createTimeline(id, initdbLsn).flatMap(t -> {
+            Mono<Timeline> created = parent == null ? tenant.createTimeline(id, initdbLsn)
+                    : tenant.branchTimeline(parent, id, Optional.of(initdbLsn));
+            return created.flatMap(t -> {
                 TimelineStore store = t.storeOrNull();
                 LayerWriteContext ctx = t.writeContext();
                 Lsn dcl = initdbLsn;

@@ -198,6 +198,23 @@ public final class Timeline implements ReadTimeline {
     }
 
     /**
+     * The page of {@code key} at {@code lsn} as Neon's {@code Timeline::get} reads it inside the pageserver: without
+     * the applied GC cutoff check, for compaction, which reads history that GC keeps (branch points, the base of a
+     * compacted LSN range). Empty when the key does not exist there.
+     */
+    public Mono<byte[]> getForCompaction(Key key, Lsn lsn) {
+        return Mono.defer(() -> {
+            ReaderEpochs.Epoch[] held = enterReaders();
+            return GetVectored.readOne(this, key, lsn, redo, readOptions).doFinally(s -> exitReaders(held));
+        }).onErrorResume(MissingKeyException.class, e -> Mono.empty());
+    }
+
+    /** The WAL redo this timeline reconstructs pages with (compaction generates images with it). */
+    public WalRedoManager walRedo() {
+        return redo;
+    }
+
+    /**
      * Neon's {@code check_lsn_is_in_scope}, checked after the read registered (so GC, which moves the cutoff first
      * and then waits for registered reads, either sees this read or this read sees the new cutoff).
      */
@@ -370,6 +387,17 @@ public final class Timeline implements ReadTimeline {
      */
     public Lsn appliedGcCutoffLsn() {
         return store().appliedGcCutoff();
+    }
+
+    /** Neon's {@code get_gc_compaction_state}: the L2 LSN of the last completed gc-compaction, if any. */
+    public Optional<IndexPart.GcCompactionState> gcCompactionState() {
+        return store().index().gcCompaction();
+    }
+
+    /** Neon's {@code update_gc_compaction_state}: records the L2 LSN durably in the index. */
+    public Mono<Void> updateGcCompactionState(IndexPart.GcCompactionState state) {
+        Objects.requireNonNull(state, "state");
+        return Mono.defer(() -> store().updateGcCompactionState(state));
     }
 
     /** What GC must keep, as of the last refresh ({@link io.strata.engine.tenant.Tenant#gcIteration}). */

@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -598,6 +599,18 @@ final class TimelineStore {
         });
     }
 
+    /**
+     * Writes the index with the gc-compaction state (Neon's {@code update_gc_compaction_state}), under the index
+     * lock so it never races a layer change.
+     */
+    Mono<Void> updateGcCompactionState(IndexPart.GcCompactionState state) {
+        return indexLock.submit(() -> {
+            IndexPart written = index.withGcCompaction(Optional.of(state));
+            return DurableFiles.writeAtomically(res.engine(), res.writePool(), dir.resolve(IndexPart.FILE_NAME),
+                    written.toJson()).then(Mono.fromRunnable(() -> index = written));
+        });
+    }
+
     // ------------------------------------------------------------------------------------------------ GC
 
     Watch<Integer> l0Watch() {
@@ -713,6 +726,14 @@ final class TimelineStore {
                 }
             })));
         });
+    }
+
+    /**
+     * The test kit's {@code applied_gc_cutoff_lsn.store}: sets the applied cutoff in memory only (not in the index),
+     * as Neon's unit tests do, without running GC.
+     */
+    void forceAppliedGcCutoff(Lsn lsn) {
+        appliedGcCutoff = lsn;
     }
 
     /** The test kit's {@code force_advance_lsn}. */
