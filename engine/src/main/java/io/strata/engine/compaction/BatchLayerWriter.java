@@ -193,11 +193,16 @@ public final class BatchLayerWriter {
                 if (discardFn.test(name)) {
                     return abort.get().thenReturn(new BatchWriterResult.Discarded(name));
                 }
-                return finish.get().flatMap(w -> {
+                // detached from cancellation: a finish cancelled between its rename and its result would leave
+                // a finished file nobody knows of; run to the end, then either hand it on or remove it
+                Mono<WrittenLayer<?>> done = finish.get().<WrittenLayer<?>>map(w -> w).flatMap(w -> {
                     written = w;
                     if (cleaning) {
-                        return delete(w.path()).then(Mono.empty()); // the batch is being removed: so is this one
+                        return delete(w.path()).then(Mono.<WrittenLayer<?>>empty()); // the batch is being removed
                     }
+                    return Mono.just(w);
+                });
+                return Mono.fromFuture(done.toFuture(), true).flatMap(w -> {
                     if (!w.name().equals(name)) {
                         return Mono.error(new IllegalStateException("layer writer produced " + w.name()
                                 + ", expected " + name));
