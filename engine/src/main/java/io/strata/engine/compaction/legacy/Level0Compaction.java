@@ -278,7 +278,10 @@ public final class Level0Compaction {
             List<Flux<DeltaEntry>> keys = readers.stream().map(DeltaLayerReader::loadKeys).toList();
             @SuppressWarnings("unchecked")
             Flux<DeltaEntry>[] sources = keys.toArray(new Flux[0]);
-            return Flux.mergeComparing(INDEX_PREFETCH, KEY_LSN, sources).toStream(INDEX_PREFETCH);
+            // handed over in lists: a blocking iterator signals its consumer per element, which costs a thread
+            // wake-up per index entry
+            return Flux.mergeComparing(INDEX_PREFETCH, KEY_LSN, sources).buffer(INDEX_PREFETCH).toStream(4)
+                    .flatMap(List::stream);
         }
 
         /** Stops the planner when the pass is cancelled. */
