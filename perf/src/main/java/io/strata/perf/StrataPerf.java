@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
             IngestCommand.class,
             CompactL0Command.class,
             CompactImageCommand.class,
+            CompactGcCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class StrataPerf implements Runnable {

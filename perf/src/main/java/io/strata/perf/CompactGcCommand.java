@@ -1,0 +1,209 @@
+package io.strata.perf;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strata.engine.compaction.CompactionConfig;
+import io.strata.engine.compaction.gc.CompactOptions;
+import io.strata.engine.compaction.gc.CompactionStatistics;
+import io.strata.engine.compaction.gc.GcCompaction;
+import io.strata.engine.compaction.gc.GcCompactionResult;
+import io.strata.engine.compaction.gc.GcCompactionSettings;
+import io.strata.engine.compaction.legacy.Level0Compaction;
+import io.strata.engine.key.Lsn;
+import io.strata.engine.key.TenantId;
+import io.strata.engine.key.TimelineId;
+import io.strata.engine.layer.PersistentLayerDesc;
+import io.strata.engine.tenant.EngineConfig;
+import io.strata.engine.tenant.ShutdownMode;
+import io.strata.engine.tenant.StrataEngine;
+import io.strata.engine.tenant.Tenant;
+import io.strata.engine.timeline.Timeline;
+import io.strata.engine.timeline.TimelineConfig;
+import io.strata.io.buffer.AlignedBufferPool;
+import io.strata.io.file.Alignment;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code compact-gc}: gc-compaction throughput, memory and retention, beside fio's sequential limits. */
+@Command(name = "compact-gc", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Builds a timeline as compact-l0 does (--size bytes of --value-size page images at random keys in L0 "
+                    + "layers), compacts the L0s into L1s, runs legacy GC with a zero horizon (so the applied and "
+                    + "planned GC cutoffs reach the last record), then times one full gc-compaction (Neon's "
+                    + "compact_with_gc over all keys and LSNs, verification as configured, --target layers).",
+            "Reports MiB/s of input layer bytes, the layers made, Neon's retention ratio, the peak Java heap above "
+                    + "the level before the run, and fio's sequential read and write of the same run. Prints a "
+                    + "table, then one JSON object on the last line."})
+final class CompactGcCommand implements Callable<Integer> {
+    private static final TenantId TENANT = TenantId.parse("c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2");
+    private static final TimelineId TIMELINE = TimelineId.parse("33333333333333333333333333333333");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--dir", required = true, paramLabel = "D",
+            description = "Directory for the engine's data (removed after the run); made if missing.")
+    Path dir;
+
+    @Option(names = "--size", defaultValue = "512m", converter = SizeConverter.class, paramLabel = "SIZE",
+            description = "Value bytes ingested (default: ${DEFAULT-VALUE}).")
+    long size;
+
+    @Option(names = "--value-size", defaultValue = "8k", converter = SizeConverter.class, paramLabel = "SIZE",
+            description = "Bytes per value (default: ${DEFAULT-VALUE}).")
+    long valueSize;
+
+    @Option(names = "--keys", defaultValue = "32768", paramLabel = "N",
+            description = "Distinct keys (default: ${DEFAULT-VALUE}).")
+    int keys;
+
+    @Option(names = "--target", defaultValue = "128m", converter = SizeConverter.class, paramLabel = "SIZE",
+            description = "Output layer target size, Neon's compaction_target_size (default: ${DEFAULT-VALUE}).")
+    long target;
+
+    @Option(names = "--no-verify", description = "Turn gc-compaction's verification (replay of every retained LSN) off.")
+    boolean noVerify;
+
+    @Option(names = "--no-fio", description = "Skip the fio runs.")
+    boolean noFio;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Progress progress = new Progress(spec.commandLine().getErr());
+        Path data = dir.toAbsolutePath().resolve("compact-gc");
+        CompactL0Command.deleteRecursively(data);
+        Files.createDirectories(data);
+        int alignment = Alignment.forDirectory(data);
+        int layers = 10;
+        long perLayer = Math.max(1, size / layers);
+        EngineConfig config = EngineConfig.defaults()
+                .withCompaction(CompactionConfig.defaults().withEnabled(false))
+                .withTimeline(TimelineConfig.defaults().withCheckpointDistance(perLayer + valueSize)
+                        .withCheckpointTimeout(Duration.ofHours(1)).withL0FlushThresholds(0, 0));
+        config = config.withIo(config.io().withAlignment(Math.max(alignment, config.io().alignment())));
+        StrataEngine engine = StrataEngine.open(data, config).block();
+        ObjectNode root = JsonReport.object();
+        try {
+            Tenant tenant = engine.createTenant(TENANT).block();
+            Timeline t = tenant.createTimeline(TIMELINE, Lsn.of(0x100)).block();
+            progress.line("ingesting " + size / valueSize + " values of " + valueSize + " bytes over " + keys
+                    + " keys");
+            CompactionBench.ingest(t, size / valueSize, perLayer, keys, valueSize);
+            AlignedBufferPool pool = new AlignedBufferPool(256 * 1024, 64, config.io().alignment());
+            progress.line("compacting the L0 layers");
+            Level0Compaction.compactLevel0(t, Level0Compaction.Options.of(t.config()).withForce(true)
+                    .withTargetFileSize(128L << 20).withDeltaSizeLimit(Long.MAX_VALUE / 4), pool).block();
+
+            progress.line("legacy GC with a zero horizon");
+            tenant.gcIteration(Optional.of(TIMELINE), 0, Duration.ZERO).block();
+            GcCompactionSettings settings = GcCompactionSettings.defaults().withCompactionTargetSize(target);
+            if (noVerify) {
+                settings = new GcCompactionSettings(settings.gcCompactionEnabled(), false,
+                        settings.gcCompactionInitialThresholdKb(), settings.gcCompactionRatioPercent(),
+                        settings.compactionTargetSize(), settings.compactionL0First(), settings.iterator());
+            }
+            MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+            System.gc();
+            long heapBefore = mem.getHeapMemoryUsage().getUsed();
+            AtomicLong peak = new AtomicLong(heapBefore);
+            Thread sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    peak.accumulateAndGet(mem.getHeapMemoryUsage().getUsed(), Math::max);
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "heap-sampler");
+            sampler.setDaemon(true);
+            progress.line("gc-compaction (verification " + (noVerify ? "off" : "on") + ")");
+            CpuClock cpu = new CpuClock();
+            long cpuStart = cpu.processCpuNanos();
+            sampler.start();
+            long start = System.nanoTime();
+            GcCompactionResult r = GcCompaction.compactWithGc(t, CompactOptions.defaultForGcCompactionUnitTests(),
+                    settings, pool).block();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            sampler.interrupt();
+            sampler.join();
+            double cpuSeconds = (cpu.processCpuNanos() - cpuStart) / 1e9;
+            CompactionStatistics st = r.statistics().get(0);
+            long inputBytes = st.deltaLayerVisited().size() + st.imageLayerVisited().size();
+            long outputBytes = st.deltaLayerProduced().size() + st.imageLayerProduced().size();
+            double mibps = inputBytes / seconds / (1 << 20);
+            long peakHeap = Math.max(0, peak.get() - heapBefore);
+            progress.line(String.format("%.1f MiB/s of input, outcome %s, peak heap +%s", mibps, r.outcome(),
+                    Sizes.format(peakHeap)));
+
+            Optional<EngineResult> fioRead = Optional.empty();
+            Optional<EngineResult> fioWrite = Optional.empty();
+            Optional<FioRunner> fio = noFio ? Optional.empty() : FioRunner.locate();
+            if (fio.isPresent() && !r.added().isEmpty()) {
+                Path copy = data.resolve("fio-read");
+                PersistentLayerDesc first = r.added().get(0);
+                Files.copy(t.directory().resolve(first.name().toString() + "-v1-00000001"), copy);
+                fioRead = Optional.of(fio.get().run(FioRunner.sequentialArguments("read", copy, 0, true), "read",
+                        FioRunner.SEQUENTIAL_QD, 0, 0));
+                Path writeFile = data.resolve("fio-write");
+                fioWrite = Optional.of(fio.get().run(FioRunner.sequentialArguments("write", writeFile,
+                        Math.min(Math.max(outputBytes, 1 << 20), 1L << 30), false), "write",
+                        FioRunner.SEQUENTIAL_QD, 0, 0));
+                Files.deleteIfExists(writeFile);
+                Files.deleteIfExists(copy);
+            }
+            out.printf("%-28s %12s%n", "compact-gc", "");
+            out.printf("%-28s %12s%n", "input layer bytes", Sizes.format(inputBytes));
+            out.printf("%-28s %12d%n", "layers removed", r.removed().size());
+            out.printf("%-28s %12d%n", "layers added", r.added().size());
+            out.printf("%-28s %12s%n", "output bytes", Sizes.format(outputBytes));
+            out.printf("%-28s %12.3f%n", "retention ratio", st.compressedRetentionRatio());
+            out.printf("%-28s %12.2f%n", "seconds", seconds);
+            out.printf("%-28s %12.1f%n", "input MiB/s", mibps);
+            out.printf("%-28s %12.2f%n", "cpu seconds", cpuSeconds);
+            out.printf("%-28s %12s%n", "peak heap above start", Sizes.format(peakHeap));
+            fioRead.ifPresent(f -> out.printf("%-28s %12.1f  (ratio %.2f)%n", "fio seq read MiB/s", f.mibPerSec(),
+                    mibps / f.mibPerSec()));
+            fioWrite.ifPresent(f -> out.printf("%-28s %12.1f%n", "fio seq write MiB/s", f.mibPerSec()));
+            root.put("benchmark", "compact-gc");
+            root.put("size_bytes", size);
+            root.put("value_size", valueSize);
+            root.put("keys", keys);
+            root.put("verification", !noVerify);
+            root.put("outcome", r.outcome().toString());
+            root.put("input_bytes", inputBytes);
+            root.put("output_bytes", outputBytes);
+            root.put("layers_removed", r.removed().size());
+            root.put("layers_added", r.added().size());
+            root.put("retention_ratio", st.compressedRetentionRatio());
+            root.put("seconds", seconds);
+            root.put("input_mib_per_sec", mibps);
+            root.put("cpu_seconds", cpuSeconds);
+            root.put("peak_heap_above_start_bytes", peakHeap);
+            root.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+            fioRead.ifPresent(f -> {
+                root.put("fio_seq_read_mib_per_sec", f.mibPerSec());
+                root.put("ratio_to_fio_seq_read", mibps / f.mibPerSec());
+            });
+            fioWrite.ifPresent(f -> root.put("fio_seq_write_mib_per_sec", f.mibPerSec()));
+            root.put("statistics", st.toJson());
+        } finally {
+            engine.shutdown(ShutdownMode.HARD).block();
+            CompactL0Command.deleteRecursively(data);
+        }
+        out.println(JsonReport.write(root));
+        out.flush();
+        return 0;
+    }
+}
