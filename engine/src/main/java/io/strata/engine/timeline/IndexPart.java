@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strata.engine.key.Lsn;
+import io.strata.engine.key.ShardIndex;
 import io.strata.engine.key.TimelineId;
 import io.strata.engine.layer.Generation;
 import io.strata.engine.layer.LayerName;
@@ -25,7 +26,8 @@ import java.util.TreeMap;
  * the {@code with...} methods return changed copies.
  *
  * <p>The JSON is Neon's, restricted to the fields that apply to Strata: {@code version}, {@code layer_metadata}
- * ({@code file_size}, {@code generation} left out for none), {@code disk_consistent_lsn}, {@code metadata_bytes}
+ * ({@code file_size}, {@code generation} left out for none, {@code shard} left out for unsharded),
+ * {@code disk_consistent_lsn}, {@code metadata_bytes}
  * (Neon's name for the metadata object; {@code metadata} is accepted when reading, as Neon does) with
  * {@code disk_consistent_lsn}, {@code prev_record_lsn} (always null: Strata does not see WAL record boundaries),
  * {@code ancestor_timeline}, {@code ancestor_lsn}, {@code latest_gc_cutoff_lsn}, {@code initdb_lsn}, and
@@ -55,13 +57,24 @@ public record IndexPart(int version, SortedMap<LayerName, LayerFileMetadata> lay
         layerMetadata = Collections.unmodifiableSortedMap(new TreeMap<>(layerMetadata));
     }
 
-    /** What Neon keeps per layer file. */
-    public record LayerFileMetadata(long fileSize, Generation generation) {
+    /**
+     * What Neon keeps per layer file.
+     *
+     * @param shard the shard that wrote the file ({@code shard} in the JSON, left out for unsharded): a layer of
+     *              another shard count was written before a shard split (an ancestral layer)
+     */
+    public record LayerFileMetadata(long fileSize, Generation generation, ShardIndex shard) {
         public LayerFileMetadata {
             Objects.requireNonNull(generation, "generation");
+            Objects.requireNonNull(shard, "shard");
             if (fileSize < 0) {
                 throw new IllegalArgumentException("negative file size " + fileSize);
             }
+        }
+
+        /** A layer written by an unsharded tenant. */
+        public LayerFileMetadata(long fileSize, Generation generation) {
+            this(fileSize, generation, ShardIndex.UNSHARDED);
         }
     }
 
@@ -165,6 +178,9 @@ public record IndexPart(int version, SortedMap<LayerName, LayerFileMetadata> lay
             if (!e.getValue().generation().isNone()) {
                 l.put("generation", Integer.toUnsignedLong(e.getValue().generation().value()));
             }
+            if (!e.getValue().shard().isUnsharded()) {
+                l.put("shard", e.getValue().shard().toString());
+            }
         }
         root.put("disk_consistent_lsn", diskConsistentLsn.toString());
         ObjectNode m = root.putObject("metadata_bytes");
@@ -232,7 +248,16 @@ public record IndexPart(int version, SortedMap<LayerName, LayerFileMetadata> lay
                 }
                 gen = Generation.of((int) g.asLong());
             }
-            if (layers.put(name, new LayerFileMetadata(size, gen)) != null) {
+            ShardIndex shard = ShardIndex.UNSHARDED;
+            JsonNode sh = l.get("shard");
+            if (sh != null && !sh.isNull()) {
+                try {
+                    shard = ShardIndex.parse(sh.asText());
+                } catch (IllegalArgumentException ex) {
+                    throw new IllegalArgumentException(source + ": " + where + ".shard: " + ex.getMessage(), ex);
+                }
+            }
+            if (layers.put(name, new LayerFileMetadata(size, gen, shard)) != null) {
                 throw new IllegalArgumentException(source + ": layer " + name + " is listed twice");
             }
         }

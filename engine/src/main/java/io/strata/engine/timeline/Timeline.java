@@ -363,7 +363,17 @@ public final class Timeline implements ReadTimeline {
      * files must have been written with {@link #writeContext()} (this timeline, this generation).
      */
     public Mono<Void> replaceHistoricLayers(List<? extends WrittenLayer<?>> added, List<PersistentLayerDesc> removed) {
-        return Mono.defer(() -> store().replaceHistoricLayers(List.copyOf(added), List.copyOf(removed)));
+        return replaceHistoricLayers(added, removed, io.strata.engine.key.ShardIndex.UNSHARDED);
+    }
+
+    /**
+     * As {@link #replaceHistoricLayers(List, List)}, recording {@code shard} as the shard that wrote the added
+     * layers ({@code shard} in the index; Strata timelines do not know their shard, so shard-aware writers say it).
+     * An added layer may have the name of a removed one of an older generation (a rewrite after a shard split).
+     */
+    public Mono<Void> replaceHistoricLayers(List<? extends WrittenLayer<?>> added, List<PersistentLayerDesc> removed,
+                                            io.strata.engine.key.ShardIndex shard) {
+        return Mono.defer(() -> store().replaceHistoricLayers(List.copyOf(added), List.copyOf(removed), shard));
     }
 
     /** Where and as whom this timeline's layer files are written (directory, ids, current generation). */

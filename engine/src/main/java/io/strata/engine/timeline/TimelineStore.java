@@ -3,6 +3,7 @@ package io.strata.engine.timeline;
 import io.strata.engine.inmemory.InMemoryLayer;
 import io.strata.engine.key.Key;
 import io.strata.engine.key.Lsn;
+import io.strata.engine.key.ShardIndex;
 import io.strata.engine.layer.LayerEntry;
 import io.strata.engine.layer.LayerName;
 import io.strata.engine.layer.LayerWriteContext;
@@ -434,7 +435,7 @@ final class TimelineStore {
                 .switchIfEmpty(Mono.error(() -> new IllegalStateException("frozen layer " + f.layer().describe()
                         + " holds no values")))
                 .flatMap(w -> openWritten(w).onErrorResume(e -> deleteQuietly(w.path()).then(Mono.error(e))))
-                .flatMap(layer -> commit(List.of(layer), List.of(), newDcl, f.layer(), null)
+                .flatMap(layer -> commit(List.of(layer), ShardIndex.UNSHARDED, List.of(), newDcl, f.layer(), null)
                         .onErrorResume(e -> layer.close().onErrorResume(x -> Mono.empty())
                                 .then(deleteQuietly(pathOf(layer.desc().name())))
                                 .then(Mono.error(e))))
@@ -512,9 +513,11 @@ final class TimelineStore {
      * leaves it), advances the disk-consistent LSN, and retires what left: removed layer files are closed and
      * deleted, a flushed in-memory layer closed (its ephemeral file removed), each once no read holds it. Fails,
      * changing nothing, when a layer to remove is no longer in the index (a concurrent compaction or GC took it).
+     * {@code addedShard} is recorded as the shard that wrote the added layers. A removed layer's file is the one
+     * the index names (its own generation), so an added layer may have a removed one's name (a rewrite).
      */
-    Mono<Void> commit(List<PersistentLayer> added, List<PersistentLayerDesc> removed, Lsn newDcl,
-                      InMemoryLayer flushed, Lsn newGcCutoff) {
+    Mono<Void> commit(List<PersistentLayer> added, ShardIndex addedShard, List<PersistentLayerDesc> removed,
+                      Lsn newDcl, InMemoryLayer flushed, Lsn newGcCutoff) {
         return indexLock.submit(() -> {
             for (PersistentLayerDesc r : removed) {
                 if (!index.layerMetadata().containsKey(r.name())) {
@@ -522,9 +525,15 @@ final class TimelineStore {
                             + "part of the timeline (removed by a concurrent compaction or GC); nothing changed"));
                 }
             }
+            Map<LayerName, Path> removedPaths = new HashMap<>();
+            for (PersistentLayerDesc r : removed) {
+                removedPaths.put(r.name(), dir.resolve(r.name().localFileName(
+                        index.layerMetadata().get(r.name()).generation())));
+            }
             Map<LayerName, IndexPart.LayerFileMetadata> meta = new HashMap<>();
             for (PersistentLayer l : added) {
-                meta.put(l.desc().name(), new IndexPart.LayerFileMetadata(l.desc().fileSize(), ctx.generation()));
+                meta.put(l.desc().name(), new IndexPart.LayerFileMetadata(l.desc().fileSize(), ctx.generation(),
+                        addedShard));
             }
             List<LayerName> removedNames = removed.stream().map(PersistentLayerDesc::name).toList();
             IndexPart next = index.withLayers(meta, removedNames);
@@ -536,13 +545,14 @@ final class TimelineStore {
             }
             IndexPart written = next;
             return DurableFiles.writeAtomically(res.engine(), res.writePool(), dir.resolve(IndexPart.FILE_NAME),
-                    written.toJson()).then(Mono.defer(() -> publishCommit(written, added, removed, flushed)));
+                    written.toJson()).then(Mono.defer(() -> publishCommit(written, added, removed, removedPaths, flushed)));
         });
     }
 
     /** Publishes a durable change; emits when the retired layers that no read holds are cleaned up. */
     private Mono<Void> publishCommit(IndexPart written, List<PersistentLayer> added,
-                                     List<PersistentLayerDesc> removed, InMemoryLayer flushed) {
+                                     List<PersistentLayerDesc> removed, Map<LayerName, Path> removedPaths,
+                                     InMemoryLayer flushed) {
         index = written;
         Map<LayerName, ReadableLayer> removedLayers = new HashMap<>();
         tl.publish(s -> {
@@ -572,7 +582,7 @@ final class TimelineStore {
         List<Mono<Void>> cleanups = new ArrayList<>();
         for (Map.Entry<LayerName, ReadableLayer> e : removedLayers.entrySet()) {
             PersistentLayer l = (PersistentLayer) e.getValue();
-            Path p = pathOf(e.getKey());
+            Path p = removedPaths.get(e.getKey());
             cleanups.add(tl.readers().retire(e.getKey().toString(), () -> l.close().onErrorResume(x -> Mono.empty())
                     .then(res.engine().deleteIfExists(p))));
         }
@@ -586,7 +596,8 @@ final class TimelineStore {
      * Compaction's and GC's entry: replaces historic layers durably (see {@link #commit}). {@code added} must be
      * files this timeline's {@link #writeContext()} wrote (this generation); their summaries are checked.
      */
-    Mono<Void> replaceHistoricLayers(List<? extends WrittenLayer<?>> added, List<PersistentLayerDesc> removed) {
+    Mono<Void> replaceHistoricLayers(List<? extends WrittenLayer<?>> added, List<PersistentLayerDesc> removed,
+                                     ShardIndex shard) {
         return Mono.defer(() -> {
             for (WrittenLayer<?> w : added) {
                 if (!w.path().equals(pathOf(w.name()))) {
@@ -595,7 +606,7 @@ final class TimelineStore {
                 }
             }
             return Flux.fromIterable(added).concatMap(this::openWritten).collectList()
-                    .flatMap(layers -> commit(layers, removed, null, null, null));
+                    .flatMap(layers -> commit(layers, shard, removed, null, null, null));
         });
     }
 
@@ -656,7 +667,7 @@ final class TimelineStore {
                     .then(Mono.defer(() -> {
                         GcResult chosen = LegacyGc.select(tl.layers().map(), spaceCutoff, timeCutoff,
                                 info.maxRetainLsn(), info.maxLeasedLsn(), newCutoff);
-                        return commit(List.of(), chosen.removed(), null, null, newCutoff)
+                        return commit(List.of(), ShardIndex.UNSHARDED, chosen.removed(), null, null, newCutoff)
                                 .then(Mono.fromSupplier(() -> {
                                     GcResult done = new GcResult(chosen.layersTotal(), chosen.layersNeededByCutoff(),
                                             chosen.layersNeededByPitr(), chosen.layersNeededByBranches(),
@@ -683,7 +694,7 @@ final class TimelineStore {
     /** The test kit's forced layers: adds written files and moves the disk-consistent LSN up to {@code dcl}. */
     Mono<Void> forceAddHistoric(List<? extends WrittenLayer<?>> added, Lsn dcl) {
         return Flux.fromIterable(added).concatMap(this::openWritten).collectList()
-                .flatMap(layers -> commit(layers, List.of(), dcl, null, null))
+                .flatMap(layers -> commit(layers, ShardIndex.UNSHARDED, List.of(), dcl, null, null))
                 .then(writeLock.submit(() -> Mono.fromRunnable(() -> {
                     if (diskConsistentLsn.isAfter(lastRecordLsn)) {
                         lastRecordLsn = diskConsistentLsn;
