@@ -78,6 +78,18 @@ public final class TimelineTestSupport {
     }
 
     /** The files a timeline directory must hold exactly: the index and its layers. */
+    /**
+     * Waits (up to {@link #T}) until the timeline directory holds exactly the index and its layers, then asserts it:
+     * files a change removed are deleted once no read (nor the change's own read guard) holds them, asynchronously.
+     */
+    public static void assertFilesSettle(Timeline t) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + T.toNanos();
+        while (!expectedFiles(t.indexPart()).equals(files(t.directory())) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(expectedFiles(t.indexPart()), files(t.directory()), "the directory holds the index's files");
+    }
+
     public static List<String> expectedFiles(IndexPart index) {
         TreeMap<String, Boolean> names = new TreeMap<>();
         names.put(IndexPart.FILE_NAME, true);

@@ -1,6 +1,7 @@
 package io.strata.engine.compaction.legacy;
 
 import static io.strata.engine.timeline.TimelineTestSupport.T;
+import static io.strata.engine.timeline.TimelineTestSupport.assertFilesSettle;
 import static io.strata.engine.timeline.TimelineTestSupport.TENANT;
 import static io.strata.engine.timeline.TimelineTestSupport.TIMELINE;
 import static io.strata.engine.timeline.TimelineTestSupport.config;
@@ -231,7 +232,7 @@ class ShardAncestorCompactionTest {
         while (!expectedFiles(t.indexPart()).equals(files(t.directory())) && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertEquals(expectedFiles(t.indexPart()), files(t.directory()));
+        assertFilesSettle(t);
     }
 
     // ------------------------------------------------------------------------------------------ the selection rules
