@@ -12,6 +12,9 @@ import io.strata.io.file.IoEngines;
 import java.nio.file.Files;
 import io.strata.engine.compaction.CompactionConfig;
 import io.strata.engine.compaction.CompactionScheduler;
+import io.strata.engine.compaction.CompactionOutcome;
+import io.strata.engine.compaction.gc.GcCompactionQueue;
+import io.strata.engine.compaction.gc.GcCompactionSettings;
 import io.strata.engine.compaction.image.ImageLayerCreation;
 import io.strata.engine.compaction.image.ImageLayerCreationConfig;
 import io.strata.engine.compaction.image.ImageLayerCreationMode;
@@ -60,12 +63,15 @@ public final class StrataEngine {
     private final AtomicBoolean shutdown = new AtomicBoolean();
     private final Sinks.One<Void> stopped = Sinks.one();
     private final boolean ownsIoEngine;
+    /** Each timeline's gc-compaction queue (Neon keeps one per timeline), run by the background pass. */
+    private final java.util.Map<Timeline, GcCompactionQueue> gcQueues;
     /** Background compaction, or null when disabled. */
     private final CompactionScheduler compaction;
 
     private StrataEngine(Path dataDir, EngineConfig config, SharedResources shared, boolean ownsIoEngine,
-                         CompactionScheduler compaction) {
+                         CompactionScheduler compaction, java.util.Map<Timeline, GcCompactionQueue> gcQueues) {
         this.dataDir = dataDir;
+        this.gcQueues = gcQueues;
         this.compaction = compaction;
         this.config = config;
         this.shared = shared;
@@ -102,10 +108,12 @@ public final class StrataEngine {
             BlockCache cache = new BlockCache(config.blockCacheBlocks(),
                     new AlignedBufferPool(BlockCache.BLOCK_SIZE, config.blockCacheBlocks() + 64, a));
             CompactionConfig cc = config.compaction();
+            java.util.Map<Timeline, GcCompactionQueue> gcQueues = java.util.Collections.synchronizedMap(
+                    new java.util.WeakHashMap<>());
             CompactionScheduler scheduler = null;
             if (cc.enabled()) {
                 AlignedBufferPool compactionPool = new AlignedBufferPool(Math.max(cc.bufferSize(), a), cc.buffers(), a);
-                scheduler = new CompactionScheduler(schedulerConfig(cc, compactionPool));
+                scheduler = new CompactionScheduler(schedulerConfig(cc, compactionPool, gcQueues));
             }
             CompactionScheduler s = scheduler;
             SharedResources shared = new SharedResources(engine, writePool, readPool,
@@ -115,7 +123,7 @@ public final class StrataEngine {
                             s.register(t);
                         }
                     });
-            return new StrataEngine(dir, config, shared, ioEngine == null, scheduler);
+            return new StrataEngine(dir, config, shared, ioEngine == null, scheduler, gcQueues);
         }).subscribeOn(Schedulers.boundedElastic())
                 .flatMap(e -> e.loadTenants().thenReturn(e)
                         .onErrorResume(err -> e.shutdown(ShutdownMode.HARD).onErrorResume(x -> Mono.empty())
@@ -148,6 +156,15 @@ public final class StrataEngine {
                 .then();
     }
 
+    /**
+     * The gc-compaction queue of {@code t} (Neon's {@code GcCompactionQueue}): schedule manual jobs on it
+     * ({@code scheduleManualCompaction}); the scheduler's background pass runs one iteration after each completed
+     * legacy pass, which also triggers automatic jobs by Neon's rules.
+     */
+    public GcCompactionQueue gcCompactionQueue(Timeline t) {
+        return gcQueues.computeIfAbsent(t, x -> new GcCompactionQueue());
+    }
+
     /** The background compaction scheduler, if enabled ({@link CompactionConfig#enabled()}). */
     public Optional<CompactionScheduler> compactionScheduler() {
         return Optional.ofNullable(compaction);
@@ -158,7 +175,8 @@ public final class StrataEngine {
      * Neon's legacy pass (L0 compaction, then image layer creation) yielding to L0 work. A job's memory estimate is
      * two planned reads (1 MiB each) per L0 layer it may merge.
      */
-    private static CompactionScheduler.Config schedulerConfig(CompactionConfig cc, AlignedBufferPool pool) {
+    private static CompactionScheduler.Config schedulerConfig(CompactionConfig cc, AlignedBufferPool pool,
+                                                              java.util.Map<Timeline, GcCompactionQueue> gcQueues) {
         // image creation keeps state per timeline (partitioning, where the last run stopped)
         java.util.Map<Timeline, ImageLayerCreation> images = java.util.Collections.synchronizedMap(
                 new java.util.WeakHashMap<>());
@@ -169,7 +187,13 @@ public final class StrataEngine {
                 t -> LegacyCompaction.compactLegacy(t, Level0Compaction.Options.of(t.config()), pool,
                         timeline -> LegacyCompaction.createImageLayers(images.computeIfAbsent(timeline,
                                 x -> new ImageLayerCreation(x, ImageLayerCreationConfig.defaults())),
-                                ImageLayerCreationMode.TRY, true), true),
+                                ImageLayerCreationMode.TRY, true), true)
+                        // Neon: once the legacy pass is done, one gc-compaction queue iteration (its automatic
+                        // trigger, or jobs scheduled by hand)
+                        .flatMap(o -> o != CompactionOutcome.DONE ? Mono.just(o)
+                                : gcQueues.computeIfAbsent(t, x -> new GcCompactionQueue())
+                                        .iteration(t, GcCompactionSettings.defaults(), pool)
+                                        .map(q -> q == CompactionOutcome.SKIPPED ? CompactionOutcome.DONE : q)),
                 t -> 2L * t.layers().map().level0Deltas().size() * Level0Compaction.Options.ITERATOR.maxReadSize());
     }
 

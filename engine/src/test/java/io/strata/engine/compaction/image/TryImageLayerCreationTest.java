@@ -319,6 +319,11 @@ class TryImageLayerCreationTest {
             return false;
         }).subscribe(subscriber);
 
+        // the run is asynchronous: wait until it asked (and was cancelled), then for its cleanup
+        long askedBy = System.nanoTime() + T.toNanos();
+        while (asked.get() == 0 && System.nanoTime() < askedBy) {
+            Thread.sleep(2);
+        }
         awaitOnlyIndexedFiles(t);
         assertEquals(1, asked.get());
         assertEquals(null, outcome.get(), "a cancelled run emits nothing");

@@ -84,4 +84,33 @@ class BackgroundCompactionTest {
         }
         reopened.close().block(T);
     }
+    /** A gc-compaction scheduled by hand on the timeline's queue runs in the scheduler's background pass. */
+    @Test
+    void theBackgroundPassRunsTheGcCompactionQueue() throws Exception {
+        EngineConfig c = config(16 * 1024);
+        c = c.withCompaction(CompactionConfig.defaults()).withTimeline(c.timeline().withCompactionThreshold(4));
+        StrataEngine engine = open(dir, c);
+        CompactionScheduler scheduler = engine.compactionScheduler().orElseThrow();
+        Tenant tenant = engine.createTenant(TENANT).block(T);
+        Timeline t = tenant.createTimeline(TIMELINE, w.start).block(T);
+        long n = 1500;
+        for (long i = 1; i <= n; i += 250) {
+            t.ingest(Flux.fromIterable(w.batches(i, Math.min(n, i + 249), 16))).block(T);
+        }
+        t.freezeAndFlush().block(T);
+        // a GC cutoff at record 1200 gives gc-compaction its horizon
+        long horizon = t.lastRecordLsn().value() - w.lsn(1200).value();
+        tenant.gcIteration(java.util.Optional.of(TIMELINE), horizon, java.time.Duration.ZERO).block(T);
+        var scheduled = engine.gcCompactionQueue(t).scheduleManualCompaction(
+                io.strata.engine.compaction.gc.CompactOptions.defaultForGcCompactionUnitTests());
+        scheduler.enqueue(t, CompactionScheduler.Lane.BACKGROUND);
+        scheduled.finished().block(T);
+        assertTrue(t.layers().map().historicLayers().stream().anyMatch(l -> !l.isDelta()
+                        && l.lsnStart().equals(w.lsn(1200))),
+                "gc-compaction wrote images at its horizon: " + t.layers().map().historicLayers());
+        for (long i : new long[] {1200, 1300, n}) {
+            assertPagesAt(t, w, w.lsn(i));
+        }
+        engine.close().block(T);
+    }
 }
