@@ -98,8 +98,7 @@ public final class UringIoEngine implements IoEngine {
 
     /**
      * Whether every ring submits the entries a completion queued right away instead of after the whole burst of
-     * completions: off unless {@code -Dstrata.io.uring.earlySubmit=true} (experimental: see Ring) and Netty's
-     * internals allow it.
+     * completions: on unless {@code -Dstrata.io.uring.earlySubmit=false}, when Netty's internals allow it.
      */
     public boolean earlySubmit() {
         for (Ring r : rings) {

@@ -23,12 +23,12 @@ class UringIoEngineTest extends IoEngineContract {
     }
 
     @org.junit.jupiter.api.Test
-    void earlySubmissionIsOffByDefaultAndWorksWhenAsked() {
-        org.junit.jupiter.api.Assertions.assertFalse(((UringIoEngine) engine).earlySubmit(), engine.describe());
+    void earlySubmissionIsOnByDefaultAndCanBeTurnedOff() {
         // Guards the Netty-internal hook: an upgrade that removes it must be noticed, not silently slower.
-        System.setProperty("strata.io.uring.earlySubmit", "true");
-        try (UringIoEngine early = new UringIoEngine(IoConfig.defaults())) {
-            org.junit.jupiter.api.Assertions.assertTrue(early.earlySubmit(), early.describe());
+        org.junit.jupiter.api.Assertions.assertTrue(((UringIoEngine) engine).earlySubmit(), engine.describe());
+        System.setProperty("strata.io.uring.earlySubmit", "false");
+        try (UringIoEngine late = new UringIoEngine(IoConfig.defaults())) {
+            org.junit.jupiter.api.Assertions.assertFalse(late.earlySubmit(), late.describe());
         } finally {
             System.clearProperty("strata.io.uring.earlySubmit");
         }
