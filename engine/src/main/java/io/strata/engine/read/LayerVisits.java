@@ -161,6 +161,23 @@ final class LayerVisits {
                     }
                     return Mono.empty();
                 })
-                .then();
+                .then(Mono.fromRunnable(() -> failUndelivered(layer, reads, ios)));
+    }
+
+    /**
+     * The reads completed: a future still open would wait forever (a read that delivered nothing for it), so it
+     * fails, naming the blob, instead of hanging the read.
+     */
+    private static void failUndelivered(LayerReader<?> layer, List<VectoredRead> reads, OnDiskValueIo[][] ios) {
+        for (int r = 0; r < ios.length; r++) {
+            for (int i = 0; i < ios[r].length; i++) {
+                OnDiskValueIo io = ios[r][i];
+                if (!io.isDone()) {
+                    BlobMeta b = reads.get(r).blob(i);
+                    io.fail(new IllegalStateException(layer.path() + ": the vectored read of the blob of " + b.key()
+                            + " at " + b.lsn() + " (offset " + b.offset() + ") completed without delivering it"));
+                }
+            }
+        }
     }
 }
