@@ -21,14 +21,11 @@ import io.strata.engine.timeline.TimelineConfig;
 import io.strata.io.buffer.AlignedBufferPool;
 import io.strata.io.file.Alignment;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -106,35 +103,18 @@ final class CompactImageCommand implements Callable<Integer> {
 
             ImageLayerCreation images = new ImageLayerCreation(t, ImageLayerCreationConfig.defaults()
                     .withCompactionTargetSize(target));
-            MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
-            System.gc();
-            long heapBefore = mem.getHeapMemoryUsage().getUsed();
-            AtomicLong peak = new AtomicLong(heapBefore);
-            Thread sampler = new Thread(() -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                    peak.accumulateAndGet(mem.getHeapMemoryUsage().getUsed(), Math::max);
-                    try {
-                        Thread.sleep(5);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "heap-sampler");
-            sampler.setDaemon(true);
             progress.line("creating image layers (FORCE)");
             CpuClock cpu = new CpuClock();
             long cpuStart = cpu.processCpuNanos();
-            sampler.start();
+            HeapPeak heap = HeapPeak.start();
             long start = System.nanoTime();
             Partitioning p = images.repartition(images.partitionLsn(), target, true).block();
             CreateImageLayersResult r = images.createImageLayers(p, ImageLayerCreationMode.FORCE, null).block();
             double seconds = (System.nanoTime() - start) / 1e9;
-            sampler.interrupt();
-            sampler.join();
+            long peakHeap = heap.stop();
             double cpuSeconds = (cpu.processCpuNanos() - cpuStart) / 1e9;
             long imageBytes = r.created().stream().mapToLong(PersistentLayerDesc::fileSize).sum();
             double mibps = imageBytes / seconds / (1 << 20);
-            long peakHeap = Math.max(0, peak.get() - heapBefore);
             progress.line(String.format("%.1f MiB/s of images, %d image layers, peak heap +%s", mibps,
                     r.created().size(), Sizes.format(peakHeap)));
 

@@ -19,8 +19,6 @@ import io.strata.engine.value.Value;
 import io.strata.io.buffer.AlignedBufferPool;
 import io.strata.io.file.Alignment;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +28,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -120,37 +117,20 @@ final class CompactL0Command implements Callable<Integer> {
             AlignedBufferPool pool = new AlignedBufferPool(256 * 1024, buffers, config.io().alignment());
             Level0Compaction.Options options = Level0Compaction.Options.of(t.config()).withForce(true)
                     .withTargetFileSize(128L << 20).withDeltaSizeLimit(Long.MAX_VALUE / 4);
-            MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
-            System.gc();
-            long heapBefore = mem.getHeapMemoryUsage().getUsed();
-            AtomicLong peak = new AtomicLong(heapBefore);
-            Thread sampler = new Thread(() -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                    peak.accumulateAndGet(mem.getHeapMemoryUsage().getUsed(), Math::max);
-                    try {
-                        Thread.sleep(5);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "heap-sampler");
-            sampler.setDaemon(true);
             progress.line("compacting");
             CpuClock cpu = new CpuClock();
             long cpuStart = cpu.processCpuNanos();
-            sampler.start();
+            HeapPeak heap = HeapPeak.start();
             long start = System.nanoTime();
             Level0Compaction.Result r = Level0Compaction.compactLevel0(t, options, pool).block();
             double seconds = (System.nanoTime() - start) / 1e9;
-            sampler.interrupt();
-            sampler.join();
+            long peakHeap = heap.stop();
             double cpuSeconds = (cpu.processCpuNanos() - cpuStart) / 1e9;
             long outputBytes = r.created().stream().mapToLong(PersistentLayerDesc::fileSize).sum();
             double mibps = inputBytes / seconds / (1 << 20);
-            long peakHeap = peak.get() - heapBefore;
             long poolBytes = (long) pool.capacity() * pool.bufferSize();
             progress.line(String.format("%.1f MiB/s, %d L1 layers, peak heap +%s, cpu %.1f s", mibps,
-                    r.created().size(), Sizes.format(Math.max(0, peakHeap)), cpuSeconds));
+                    r.created().size(), Sizes.format(peakHeap), cpuSeconds));
 
             Optional<EngineResult> fioRead = Optional.empty();
             Optional<EngineResult> fioWrite = Optional.empty();
@@ -177,7 +157,7 @@ final class CompactL0Command implements Callable<Integer> {
             out.printf("%-28s %12.2f%n", "seconds", seconds);
             out.printf("%-28s %12.1f%n", "input MiB/s", mibps);
             out.printf("%-28s %12.2f%n", "cpu seconds", cpuSeconds);
-            out.printf("%-28s %12s%n", "peak heap above start", Sizes.format(Math.max(0, peakHeap)));
+            out.printf("%-28s %12s%n", "peak heap above start", Sizes.format(peakHeap));
             out.printf("%-28s %12s%n", "read buffers (direct)", Sizes.format(poolBytes));
             fioRead.ifPresent(f -> out.printf("%-28s %12.1f  (ratio %.2f)%n", "fio seq read MiB/s", f.mibPerSec(),
                     mibps / f.mibPerSec()));
@@ -193,7 +173,7 @@ final class CompactL0Command implements Callable<Integer> {
             root.put("seconds", seconds);
             root.put("input_mib_per_sec", mibps);
             root.put("cpu_seconds", cpuSeconds);
-            root.put("peak_heap_above_start_bytes", Math.max(0, peakHeap));
+            root.put("peak_heap_above_start_bytes", peakHeap);
             root.put("read_buffer_bytes", poolBytes);
             root.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
             fioRead.ifPresent(f -> {
