@@ -1,7 +1,6 @@
 package io.strata.perf;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.strata.engine.compaction.CompactionConfig;
 import io.strata.engine.compaction.gc.CompactOptions;
 import io.strata.engine.compaction.gc.CompactionStatistics;
 import io.strata.engine.compaction.gc.GcCompaction;
@@ -11,7 +10,6 @@ import io.strata.engine.compaction.legacy.Level0Compaction;
 import io.strata.engine.key.Lsn;
 import io.strata.engine.key.TenantId;
 import io.strata.engine.key.TimelineId;
-import io.strata.engine.layer.PersistentLayerDesc;
 import io.strata.engine.tenant.EngineConfig;
 import io.strata.engine.tenant.ShutdownMode;
 import io.strata.engine.tenant.StrataEngine;
@@ -19,9 +17,7 @@ import io.strata.engine.tenant.Tenant;
 import io.strata.engine.timeline.Timeline;
 import io.strata.engine.timeline.TimelineConfig;
 import io.strata.io.buffer.AlignedBufferPool;
-import io.strata.io.file.Alignment;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -78,17 +74,11 @@ final class CompactGcCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Progress progress = new Progress(spec.commandLine().getErr());
-        Path data = dir.toAbsolutePath().resolve("compact-gc");
-        CompactL0Command.deleteRecursively(data);
-        Files.createDirectories(data);
-        int alignment = Alignment.forDirectory(data);
+        Path data = CompactionBench.freshDirectory(dir, "compact-gc");
         int layers = 10;
         long perLayer = Math.max(1, size / layers);
-        EngineConfig config = EngineConfig.defaults()
-                .withCompaction(CompactionConfig.defaults().withEnabled(false))
-                .withTimeline(TimelineConfig.defaults().withCheckpointDistance(perLayer + valueSize)
-                        .withCheckpointTimeout(Duration.ofHours(1)).withL0FlushThresholds(0, 0));
-        config = config.withIo(config.io().withAlignment(Math.max(alignment, config.io().alignment())));
+        EngineConfig config = CompactionBench.engineConfig(data, perLayer + valueSize,
+                TimelineConfig.defaults().compactionThreshold());
         StrataEngine engine = StrataEngine.open(data, config).block();
         ObjectNode root = JsonReport.object();
         try {
@@ -127,22 +117,10 @@ final class CompactGcCommand implements Callable<Integer> {
             progress.line(String.format("%.1f MiB/s of input, outcome %s, peak heap +%s", mibps, r.outcome(),
                     Sizes.format(peakHeap)));
 
-            Optional<EngineResult> fioRead = Optional.empty();
-            Optional<EngineResult> fioWrite = Optional.empty();
-            Optional<FioRunner> fio = noFio ? Optional.empty() : FioRunner.locate();
-            if (fio.isPresent() && !r.added().isEmpty()) {
-                Path copy = data.resolve("fio-read");
-                PersistentLayerDesc first = r.added().get(0);
-                Files.copy(t.directory().resolve(first.name().toString() + "-v1-00000001"), copy);
-                fioRead = Optional.of(fio.get().run(FioRunner.sequentialArguments("read", copy, 0, true), "read",
-                        FioRunner.SEQUENTIAL_QD, 0, 0));
-                Path writeFile = data.resolve("fio-write");
-                fioWrite = Optional.of(fio.get().run(FioRunner.sequentialArguments("write", writeFile,
-                        Math.min(Math.max(outputBytes, 1 << 20), 1L << 30), false), "write",
-                        FioRunner.SEQUENTIAL_QD, 0, 0));
-                Files.deleteIfExists(writeFile);
-                Files.deleteIfExists(copy);
-            }
+            CompactionBench.FioLimits fio = r.added().isEmpty() ? CompactionBench.FioLimits.NONE
+                    : CompactionBench.fio(noFio, t, r.added().get(0), outputBytes, data, progress);
+            Optional<EngineResult> fioRead = fio.read();
+            Optional<EngineResult> fioWrite = fio.write();
             out.printf("%-28s %12s%n", "compact-gc", "");
             out.printf("%-28s %12s%n", "input layer bytes", Sizes.format(inputBytes));
             out.printf("%-28s %12d%n", "layers removed", r.removed().size());
@@ -180,7 +158,7 @@ final class CompactGcCommand implements Callable<Integer> {
             root.put("statistics", st.toJson());
         } finally {
             engine.shutdown(ShutdownMode.HARD).block();
-            CompactL0Command.deleteRecursively(data);
+            CompactionBench.deleteRecursively(data);
         }
         out.println(JsonReport.write(root));
         out.flush();

@@ -1,7 +1,6 @@
 package io.strata.perf;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.strata.engine.compaction.CompactionConfig;
 import io.strata.engine.compaction.image.CreateImageLayersResult;
 import io.strata.engine.compaction.image.ImageLayerCreation;
 import io.strata.engine.compaction.image.ImageLayerCreationConfig;
@@ -19,11 +18,8 @@ import io.strata.engine.tenant.Tenant;
 import io.strata.engine.timeline.Timeline;
 import io.strata.engine.timeline.TimelineConfig;
 import io.strata.io.buffer.AlignedBufferPool;
-import io.strata.io.file.Alignment;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -75,17 +71,11 @@ final class CompactImageCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Progress progress = new Progress(spec.commandLine().getErr());
-        Path data = dir.toAbsolutePath().resolve("compact-image");
-        CompactL0Command.deleteRecursively(data);
-        Files.createDirectories(data);
-        int alignment = Alignment.forDirectory(data);
+        Path data = CompactionBench.freshDirectory(dir, "compact-image");
         int layers = 10;
         long perLayer = Math.max(1, size / layers);
-        EngineConfig config = EngineConfig.defaults()
-                .withCompaction(CompactionConfig.defaults().withEnabled(false))
-                .withTimeline(TimelineConfig.defaults().withCheckpointDistance(perLayer + valueSize)
-                        .withCheckpointTimeout(Duration.ofHours(1)).withL0FlushThresholds(0, 0));
-        config = config.withIo(config.io().withAlignment(Math.max(alignment, config.io().alignment())));
+        EngineConfig config = CompactionBench.engineConfig(data, perLayer + valueSize,
+                TimelineConfig.defaults().compactionThreshold());
         StrataEngine engine = StrataEngine.open(data, config).block();
         ObjectNode root = JsonReport.object();
         try {
@@ -118,20 +108,10 @@ final class CompactImageCommand implements Callable<Integer> {
             progress.line(String.format("%.1f MiB/s of images, %d image layers, peak heap +%s", mibps,
                     r.created().size(), Sizes.format(peakHeap)));
 
-            Optional<EngineResult> fioRead = Optional.empty();
-            Optional<EngineResult> fioWrite = Optional.empty();
-            Optional<FioRunner> fio = noFio ? Optional.empty() : FioRunner.locate();
-            if (fio.isPresent()) {
-                Path copy = data.resolve("fio-read");
-                Files.copy(t.directory().resolve(r.created().get(0).name().toString() + "-v1-00000001"), copy);
-                fioRead = Optional.of(fio.get().run(FioRunner.sequentialArguments("read", copy, 0, true), "read",
-                        FioRunner.SEQUENTIAL_QD, 0, 0));
-                Path writeFile = data.resolve("fio-write");
-                fioWrite = Optional.of(fio.get().run(FioRunner.sequentialArguments("write", writeFile,
-                        Math.min(imageBytes, 1L << 30), false), "write", FioRunner.SEQUENTIAL_QD, 0, 0));
-                Files.deleteIfExists(writeFile);
-                Files.deleteIfExists(copy);
-            }
+            CompactionBench.FioLimits fio = CompactionBench.fio(noFio, t, r.created().get(0), imageBytes, data,
+                    progress);
+            Optional<EngineResult> fioRead = fio.read();
+            Optional<EngineResult> fioWrite = fio.write();
             out.printf("%-28s %12s%n", "compact-image", "");
             out.printf("%-28s %12s%n", "delta bytes below", Sizes.format(deltaBytes));
             out.printf("%-28s %12d%n", "partitions", p.combined().parts().size());
@@ -165,7 +145,7 @@ final class CompactImageCommand implements Callable<Integer> {
             fioWrite.ifPresent(f -> root.put("fio_seq_write_mib_per_sec", f.mibPerSec()));
         } finally {
             engine.shutdown(ShutdownMode.HARD).block();
-            CompactL0Command.deleteRecursively(data);
+            CompactionBench.deleteRecursively(data);
         }
         out.println(JsonReport.write(root));
         out.flush();

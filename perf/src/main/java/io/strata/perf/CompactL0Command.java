@@ -1,9 +1,7 @@
 package io.strata.perf;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.strata.engine.compaction.CompactionConfig;
 import io.strata.engine.compaction.legacy.Level0Compaction;
-import io.strata.engine.key.Key;
 import io.strata.engine.key.Lsn;
 import io.strata.engine.key.TenantId;
 import io.strata.engine.key.TimelineId;
@@ -12,27 +10,20 @@ import io.strata.engine.tenant.EngineConfig;
 import io.strata.engine.tenant.ShutdownMode;
 import io.strata.engine.tenant.StrataEngine;
 import io.strata.engine.tenant.Tenant;
-import io.strata.engine.timeline.IngestRecord;
 import io.strata.engine.timeline.Timeline;
-import io.strata.engine.timeline.TimelineConfig;
 import io.strata.engine.value.Value;
 import io.strata.io.buffer.AlignedBufferPool;
-import io.strata.io.file.Alignment;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import reactor.core.publisher.Flux;
 
 /**
  * {@code compact-l0}: L0 compaction throughput and memory on a timeline of this machine, beside fio's sequential
@@ -86,17 +77,9 @@ final class CompactL0Command implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Progress progress = new Progress(spec.commandLine().getErr());
-        Path data = dir.toAbsolutePath().resolve("compact-l0");
-        deleteRecursively(data);
-        Files.createDirectories(data);
-        int alignment = Alignment.forDirectory(data);
+        Path data = CompactionBench.freshDirectory(dir, "compact-l0");
         long perLayer = Math.max(1, size / layers);
-        EngineConfig config = EngineConfig.defaults()
-                .withCompaction(CompactionConfig.defaults().withEnabled(false))
-                .withTimeline(TimelineConfig.defaults().withCheckpointDistance(perLayer + valueSize)
-                        .withCheckpointTimeout(Duration.ofHours(1)).withCompactionThreshold(layers)
-                        .withL0FlushThresholds(0, 0));
-        config = config.withIo(config.io().withAlignment(Math.max(alignment, config.io().alignment())));
+        EngineConfig config = CompactionBench.engineConfig(data, perLayer + valueSize, layers);
         StrataEngine engine = StrataEngine.open(data, config).block();
         ObjectNode root = JsonReport.object();
         try {
@@ -132,23 +115,10 @@ final class CompactL0Command implements Callable<Integer> {
             progress.line(String.format("%.1f MiB/s, %d L1 layers, peak heap +%s, cpu %.1f s", mibps,
                     r.created().size(), Sizes.format(peakHeap), cpuSeconds));
 
-            Optional<EngineResult> fioRead = Optional.empty();
-            Optional<EngineResult> fioWrite = Optional.empty();
-            Optional<FioRunner> fio = noFio ? Optional.empty() : FioRunner.locate();
-            if (fio.isPresent()) {
-                Path biggest = data.resolve("fio-read");
-                Files.copy(t.directory().resolve(r.created().get(0).name().toString() + "-v1-00000001"), biggest);
-                progress.line("fio: sequential read of " + Sizes.format(Files.size(biggest)));
-                fioRead = Optional.of(fio.get().run(FioRunner.sequentialArguments("read", biggest, 0, true), "read",
-                        FioRunner.SEQUENTIAL_QD, 0, 0));
-                Path writeFile = data.resolve("fio-write");
-                long writeSize = Math.min(inputBytes, 1L << 30);
-                progress.line("fio: sequential write of " + Sizes.format(writeSize));
-                fioWrite = Optional.of(fio.get().run(FioRunner.sequentialArguments("write", writeFile, writeSize,
-                        false), "write", FioRunner.SEQUENTIAL_QD, 0, 0));
-                Files.deleteIfExists(writeFile);
-                Files.deleteIfExists(biggest);
-            }
+            CompactionBench.FioLimits fio = CompactionBench.fio(noFio, t, r.created().get(0), inputBytes, data,
+                    progress);
+            Optional<EngineResult> fioRead = fio.read();
+            Optional<EngineResult> fioWrite = fio.write();
             out.printf("%-28s %12s%n", "compact-l0", "");
             out.printf("%-28s %12d%n", "L0 layers in", r.compacted().size());
             out.printf("%-28s %12s%n", "input bytes", Sizes.format(inputBytes));
@@ -184,22 +154,12 @@ final class CompactL0Command implements Callable<Integer> {
             root.put("stats", r.stats().toJson());
         } finally {
             engine.shutdown(ShutdownMode.HARD).block();
-            deleteRecursively(data);
+            CompactionBench.deleteRecursively(data);
         }
         out.println(JsonReport.write(root));
         out.flush();
         return 0;
     }
 
-    static void deleteRecursively(Path p) throws java.io.IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var s = Files.walk(p)) {
-            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
-            }
-        }
-    }
 
 }

@@ -1,18 +1,95 @@
 package io.strata.perf;
 
+import io.strata.engine.compaction.CompactionConfig;
 import io.strata.engine.key.Key;
 import io.strata.engine.key.Lsn;
+import io.strata.engine.layer.PersistentLayerDesc;
+import io.strata.engine.tenant.EngineConfig;
 import io.strata.engine.timeline.IngestRecord;
 import io.strata.engine.timeline.Timeline;
+import io.strata.engine.timeline.TimelineConfig;
 import io.strata.engine.value.Value;
+import io.strata.io.file.Alignment;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import reactor.core.publisher.Flux;
 
 /** The input of the compaction benchmarks: page images at random keys, flushed into L0 layers of equal size. */
 final class CompactionBench {
     private CompactionBench() {
+    }
+
+    /** fio's sequential read of a layer file and sequential write of as many bytes, in the same run (or none). */
+    record FioLimits(Optional<EngineResult> read, Optional<EngineResult> write) {
+        static final FioLimits NONE = new FioLimits(Optional.empty(), Optional.empty());
+    }
+
+    /** {@code dir/name}, emptied: the engine's data directory of one run. */
+    static Path freshDirectory(Path dir, String name) throws IOException {
+        Path data = dir.toAbsolutePath().resolve(name);
+        deleteRecursively(data);
+        Files.createDirectories(data);
+        return data;
+    }
+
+    /**
+     * The engine of the compaction benchmarks: no background compaction (the benchmark runs it), L0 layers of
+     * {@code checkpointDistance}, no L0 backpressure, the O_DIRECT alignment of {@code data}'s file system.
+     */
+    static EngineConfig engineConfig(Path data, long checkpointDistance, int compactionThreshold) {
+        EngineConfig config = EngineConfig.defaults()
+                .withCompaction(CompactionConfig.defaults().withEnabled(false))
+                .withTimeline(TimelineConfig.defaults().withCheckpointDistance(checkpointDistance)
+                        .withCheckpointTimeout(Duration.ofHours(1)).withCompactionThreshold(compactionThreshold)
+                        .withL0FlushThresholds(0, 0));
+        return config.withIo(config.io().withAlignment(Math.max(Alignment.forDirectory(data),
+                config.io().alignment())));
+    }
+
+    /**
+     * Runs fio (unless {@code skip} or fio is missing) over a copy of {@code layer}, one of the run's layer files, and
+     * a write of {@code writeBytes} (at most 1 GiB), in {@code data}; removes both files.
+     */
+    static FioLimits fio(boolean skip, Timeline t, PersistentLayerDesc layer, long writeBytes, Path data,
+                         Progress progress) throws IOException, InterruptedException {
+        Optional<FioRunner> fio = skip ? Optional.empty() : FioRunner.locate();
+        if (fio.isEmpty()) {
+            return FioLimits.NONE;
+        }
+        Path copy = data.resolve("fio-read");
+        Path writeFile = data.resolve("fio-write");
+        try {
+            Files.copy(t.writeContext().finalPath(layer.name()), copy);
+            progress.line("fio: sequential read of " + Sizes.format(Files.size(copy)));
+            EngineResult read = fio.get().run(FioRunner.sequentialArguments("read", copy, 0, true), "read",
+                    FioRunner.SEQUENTIAL_QD, 0, 0);
+            long size = Math.min(Math.max(writeBytes, 1 << 20), 1L << 30);
+            progress.line("fio: sequential write of " + Sizes.format(size));
+            EngineResult write = fio.get().run(FioRunner.sequentialArguments("write", writeFile, size, false),
+                    "write", FioRunner.SEQUENTIAL_QD, 0, 0);
+            return new FioLimits(Optional.of(read), Optional.of(write));
+        } finally {
+            Files.deleteIfExists(writeFile);
+            Files.deleteIfExists(copy);
+        }
+    }
+
+    static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var s = Files.walk(p)) {
+            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 
     /** Random keys, increasing LSNs, flushed every {@code perLayer} bytes: equal L0 layers; batches made lazily. */
