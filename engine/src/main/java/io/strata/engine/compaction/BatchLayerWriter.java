@@ -14,12 +14,12 @@ import io.strata.engine.layer.image.ImageLayerWriter;
 import io.strata.engine.layermap.LayerMap;
 import io.strata.engine.timeline.IndexPart;
 import io.strata.engine.timeline.Timeline;
+import io.strata.io.file.Handoff;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -229,21 +229,16 @@ public final class BatchLayerWriter {
     /**
      * {@code open} (a layer writer's creation) detached from cancellation: once the kernel has created the
      * temporary file a cancel cannot take it back, so the creation goes on and a writer that arrives after a cancel
-     * is aborted rather than lost with its file.
+     * is aborted rather than lost with its file. The hand-over goes through a {@link Handoff}: a value a MonoSink
+     * receives while a cancel is half done is dropped without reaching any discard hook, so whichever of delivery
+     * and cancel comes second must abort the writer.
      */
     static <W> Mono<W> openDetached(Mono<W> open, Class<W> type, Function<W, Mono<Void>> abort) {
         Consumer<W> drop = w -> abort.apply(w).subscribe(null, e -> log.warn("could not abort {}: {}", w,
                 e.toString()));
         return Mono.<W>create(sink -> {
-            AtomicBoolean cancelled = new AtomicBoolean();
-            sink.onCancel(() -> cancelled.set(true));
-            open.subscribe(w -> {
-                if (cancelled.get()) {
-                    drop.accept(w);
-                } else {
-                    sink.success(w); // a cancel slipping in now makes the sink discard w: the hook drops it
-                }
-            }, sink::error);
+            Handoff<W> handoff = new Handoff<>(sink, drop);
+            open.subscribe(handoff::deliver, handoff::fail);
         }).doOnDiscard(type, drop);
     }
 

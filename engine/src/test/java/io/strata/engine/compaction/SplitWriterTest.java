@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -296,7 +297,7 @@ class SplitWriterTest {
                     .then(Mono.defer(w::finish));
             Mono<List<BatchWriterResult>> work = Mono.usingWhen(Mono.fromSupplier(() -> deltaWriter(0x18, 0x21,
                     64 * 1024)), body, w -> Mono.empty(), (w, err) -> w.abort(), SplitDeltaLayerWriter::abort);
-            cancelled += cancelAfter(work, rnd.nextInt(1, 40)) ? 1 : 0;
+            cancelled += cancelAfter(work, rnd.nextInt(1, 40), Mono.empty()) ? 1 : 0;
         }
         // and a batch cancelled while its layers are being finished
         int cancelledFinishing = 0;
@@ -304,7 +305,7 @@ class SplitWriterTest {
             SplitDeltaLayerWriter w = deltaWriter(0x18, 0x21, 64 * 1024);
             Flux.range(0, 200).concatMap(i -> w.putValue(getKey(i), Lsn.of(0x20), new Value.Image(img)), 1)
                     .then().block(T);
-            cancelledFinishing += cancelAfter(w.finish(), rnd.nextInt(1, 20)) ? 1 : 0;
+            cancelledFinishing += cancelAfter(w.finish(), rnd.nextInt(1, 20), w.abort()) ? 1 : 0;
         }
         assertTrue(cancelled > 0 && cancelledFinishing > 0, "rounds cancelled before the end: " + cancelled
                 + " writing, " + cancelledFinishing + " finishing");
@@ -313,14 +314,25 @@ class SplitWriterTest {
     /**
      * Runs {@code work}, cancels it after {@code millis}, and checks the directory ends up empty; if the work had
      * already finished, its layers are legitimately there and are removed first. True if the cancel came first.
+     * On a loaded machine the cancel may even come before the scheduled subscription ran: then the work never
+     * started, nothing of it can clean up, and {@code ifNeverStarted} (the owner's own cleanup) runs instead.
      */
-    private boolean cancelAfter(Mono<List<BatchWriterResult>> work, int millis) throws Exception {
+    private boolean cancelAfter(Mono<List<BatchWriterResult>> work, int millis, Mono<Void> ifNeverStarted)
+            throws Exception {
         AtomicReference<List<BatchWriterResult>> done = new AtomicReference<>();
+        AtomicBoolean started = new AtomicBoolean();
         CountDownLatch over = new CountDownLatch(1);
-        Disposable d = work.doFinally(s -> over.countDown()).subscribeOn(Schedulers.parallel()).subscribe(done::set);
+        Disposable d = work.doOnSubscribe(s -> started.set(true)).doFinally(s -> over.countDown())
+                .subscribeOn(Schedulers.parallel()).subscribe(done::set);
         Thread.sleep(millis);
         d.dispose();
-        assertTrue(over.await(10, TimeUnit.SECONDS));
+        boolean finished = over.await(200, TimeUnit.MILLISECONDS);
+        if (!finished && !started.get()) {
+            ifNeverStarted.block(T); // disposed before subscribing: the scheduled subscription will not run
+            awaitEmpty();
+            return false;
+        }
+        assertTrue(finished || over.await(10, TimeUnit.SECONDS), "the cancelled work did not terminate");
         if (done.get() != null) {
             for (BatchWriterResult r : done.get()) {
                 Files.delete(produced(r).path());
