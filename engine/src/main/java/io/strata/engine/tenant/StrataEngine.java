@@ -10,7 +10,9 @@ import io.strata.io.file.IoConfig;
 import io.strata.io.file.IoEngine;
 import io.strata.io.file.IoEngines;
 import java.nio.file.Files;
+import io.strata.engine.compaction.CompactionAlgorithm;
 import io.strata.engine.compaction.CompactionConfig;
+import io.strata.engine.compaction.tiered.TieredCompaction;
 import io.strata.engine.compaction.CompactionScheduler;
 import io.strata.engine.compaction.CompactionOutcome;
 import io.strata.engine.compaction.gc.GcCompactionQueue;
@@ -111,9 +113,12 @@ public final class StrataEngine {
             java.util.Map<Timeline, GcCompactionQueue> gcQueues = java.util.Collections.synchronizedMap(
                     new java.util.WeakHashMap<>());
             CompactionScheduler scheduler = null;
+            // the scheduler asks the engine (built below) for each timeline's tenant setting
+            java.util.concurrent.atomic.AtomicReference<StrataEngine> self = new java.util.concurrent.atomic.AtomicReference<>();
             if (cc.enabled()) {
                 AlignedBufferPool compactionPool = new AlignedBufferPool(Math.max(cc.bufferSize(), a), cc.buffers(), a);
-                scheduler = new CompactionScheduler(schedulerConfig(cc, compactionPool, gcQueues));
+                scheduler = new CompactionScheduler(schedulerConfig(cc, compactionPool, gcQueues,
+                        t -> self.get() == null ? CompactionAlgorithm.LEGACY : self.get().compactionAlgorithmOf(t)));
             }
             CompactionScheduler s = scheduler;
             SharedResources shared = new SharedResources(engine, writePool, readPool,
@@ -123,7 +128,9 @@ public final class StrataEngine {
                             s.register(t);
                         }
                     });
-            return new StrataEngine(dir, config, shared, ioEngine == null, scheduler, gcQueues);
+            StrataEngine e = new StrataEngine(dir, config, shared, ioEngine == null, scheduler, gcQueues);
+            self.set(e);
+            return e;
         }).subscribeOn(Schedulers.boundedElastic())
                 .flatMap(e -> e.loadTenants().thenReturn(e)
                         .onErrorResume(err -> e.shutdown(ShutdownMode.HARD).onErrorResume(x -> Mono.empty())
@@ -176,18 +183,28 @@ public final class StrataEngine {
      * two planned reads (1 MiB each) per L0 layer it may merge.
      */
     private static CompactionScheduler.Config schedulerConfig(CompactionConfig cc, AlignedBufferPool pool,
-                                                              java.util.Map<Timeline, GcCompactionQueue> gcQueues) {
+                                                              java.util.Map<Timeline, GcCompactionQueue> gcQueues,
+                                                              java.util.function.Function<Timeline,
+                                                                      CompactionAlgorithm> algorithmOf) {
         // image creation keeps state per timeline (partitioning, where the last run stopped)
         java.util.Map<Timeline, ImageLayerCreation> images = java.util.Collections.synchronizedMap(
                 new java.util.WeakHashMap<>());
+        java.util.function.Function<Timeline, ImageLayerCreation> imagesOf = timeline -> images.computeIfAbsent(
+                timeline, x -> new ImageLayerCreation(x, ImageLayerCreationConfig.defaults()));
+        // a tiered tenant's timelines get tiered compaction in both lanes (Neon: compact() dispatches on the
+        // tenant's compaction_algorithm)
+        java.util.function.Function<Timeline, Mono<CompactionOutcome>> tiered = t ->
+                TieredCompaction.compactTiered(t, imagesOf.apply(t), pool).map(TieredCompaction.Result::outcome)
+                        .map(o -> o == CompactionOutcome.SKIPPED ? CompactionOutcome.DONE : o);
         return new CompactionScheduler.Config(cc.maxConcurrentJobs(), cc.memoryBudget(),
                 t -> t.config().compactionThreshold(),
-                t -> Level0Compaction.compactLevel0(t, Level0Compaction.Options.of(t.config()), pool)
-                        .map(Level0Compaction.Result::outcome),
-                t -> LegacyCompaction.compactLegacy(t, Level0Compaction.Options.of(t.config()), pool,
-                        timeline -> LegacyCompaction.createImageLayers(images.computeIfAbsent(timeline,
-                                x -> new ImageLayerCreation(x, ImageLayerCreationConfig.defaults())),
-                                ImageLayerCreationMode.TRY, true), true)
+                t -> algorithmOf.apply(t) == CompactionAlgorithm.TIERED ? tiered.apply(t)
+                        : Level0Compaction.compactLevel0(t, Level0Compaction.Options.of(t.config()), pool)
+                                .map(Level0Compaction.Result::outcome),
+                t -> algorithmOf.apply(t) == CompactionAlgorithm.TIERED ? tiered.apply(t)
+                        : LegacyCompaction.compactLegacy(t, Level0Compaction.Options.of(t.config()), pool,
+                                timeline -> LegacyCompaction.createImageLayers(imagesOf.apply(timeline),
+                                        ImageLayerCreationMode.TRY, true), true)
                         // Neon: once the legacy pass is done, one gc-compaction queue iteration (its automatic
                         // trigger, or jobs scheduled by hand)
                         .flatMap(o -> o != CompactionOutcome.DONE ? Mono.just(o)
@@ -195,6 +212,11 @@ public final class StrataEngine {
                                         .iteration(t, GcCompactionSettings.defaults(), pool)
                                         .map(q -> q == CompactionOutcome.SKIPPED ? CompactionOutcome.DONE : q)),
                 t -> 2L * t.layers().map().level0Deltas().size() * Level0Compaction.Options.ITERATOR.maxReadSize());
+    }
+
+    /** The compaction {@code t} gets: its tenant's setting ({@link Tenant#compactionAlgorithm()}). */
+    public CompactionAlgorithm compactionAlgorithmOf(Timeline t) {
+        return tenant(t.writeContext().tenantId()).map(Tenant::compactionAlgorithm).orElse(CompactionAlgorithm.LEGACY);
     }
 
     public Path dataDirectory() {

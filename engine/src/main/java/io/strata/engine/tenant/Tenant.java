@@ -3,6 +3,7 @@ package io.strata.engine.tenant;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.engine.key.Lsn;
+import io.strata.engine.compaction.CompactionAlgorithm;
 import io.strata.engine.key.TenantId;
 import io.strata.engine.key.TimelineId;
 import io.strata.engine.layer.Generation;
@@ -67,6 +68,9 @@ public final class Tenant {
     private final java.util.function.Consumer<Timeline> timelineAdded;
     /** Neon's {@code lsn_lease_deadline}: GC waits until then after a load. */
     private final Instant gcBlockedUntil;
+    /** The tenant's compaction algorithm, kept in {@code tenant.json}; changed under {@link #gcCs}'s sibling lock. */
+    private volatile CompactionAlgorithm compactionAlgorithm = CompactionAlgorithm.LEGACY;
+    private final SerialExecutor configCs = new SerialExecutor();
     /** How long {@link #branchTimeline} waits for the parent to reach the branch point. */
     public static final Duration BRANCH_LSN_WAIT = Duration.ofSeconds(60);
 
@@ -86,6 +90,24 @@ public final class Tenant {
     /** This run's generation of the tenant. */
     public Generation generation() {
         return resources.generation();
+    }
+
+    /** The compaction its timelines get (Neon's tenant setting {@code compaction_algorithm}). */
+    public CompactionAlgorithm compactionAlgorithm() {
+        return compactionAlgorithm;
+    }
+
+    /**
+     * Selects the compaction its timelines get from the next pass on, durably ({@code tenant.json} is rewritten
+     * atomically). A pass already running finishes with the algorithm it started with.
+     */
+    public Mono<Void> setCompactionAlgorithm(CompactionAlgorithm algorithm) {
+        Objects.requireNonNull(algorithm, "algorithm");
+        return configCs.submit(() -> writeTenantFile(resources.engine(), resources.writePool(), dir, generation(),
+                algorithm).doOnSuccess(v -> {
+                    compactionAlgorithm = algorithm;
+                    log.info("tenant {}: compaction algorithm is now {}", id, algorithm.kind());
+                }));
     }
 
     /** {@code tenants/<tenant>}. */
@@ -304,7 +326,8 @@ public final class Tenant {
                 ? Mono.error(new IllegalStateException("tenant " + id + " exists already in " + dir))
                 : BlockingFs.deleteRecursively(dir)
                         .then(BlockingFs.createDirectories(dir.resolve(TIMELINES_DIR)))
-                        .then(writeGeneration(shared, dir, gen))
+                        .then(writeTenantFile(shared.engine(), shared.writePool(), dir, gen,
+                                CompactionAlgorithm.LEGACY))
                         .then(shared.engine().fsyncDirectory(tenantsDir))
                         .thenReturn(new Tenant(id, dir, shared.forTenant(id, gen), Instant.EPOCH,
                                 shared.timelineAdded())));
@@ -322,16 +345,22 @@ public final class Tenant {
                 .concatMap(p -> shared.engine().deleteIfExists(p))
                 .then();
         return removeTemp.then(DurableFiles.readAll(shared.engine(), shared.readPool(), genFile))
-                .map(bytes -> parseGeneration(bytes, genFile))
-                .flatMap(previous -> {
+                .flatMap(bytes -> {
+                    Generation previous = parseGeneration(bytes, genFile);
+                    CompactionAlgorithm algorithm = parseCompactionAlgorithm(bytes, genFile);
                     long next = Integer.toUnsignedLong(previous.value()) + 1;
                     if (next > 0xFFFF_FFFEL) {
                         return Mono.error(new IllegalStateException(genFile + ": generation " + previous
                                 + " cannot grow further"));
                     }
                     Generation gen = Generation.of((int) next);
-                    return writeGeneration(shared, dir, gen).thenReturn(new Tenant(id, dir, shared.forTenant(id, gen),
-                            Instant.now().plus(shared.timelineConfig().gc().lsnLeaseLength()), shared.timelineAdded()));
+                    return writeTenantFile(shared.engine(), shared.writePool(), dir, gen, algorithm).then(
+                            Mono.fromSupplier(() -> {
+                                Tenant t = new Tenant(id, dir, shared.forTenant(id, gen), Instant.now().plus(
+                                        shared.timelineConfig().gc().lsnLeaseLength()), shared.timelineAdded());
+                                t.compactionAlgorithm = algorithm;
+                                return t;
+                            }));
                 })
                 .flatMap(t -> t.loadTimelines().then(Mono.fromRunnable(t::initRetainLsns)).thenReturn(t));
     }
@@ -404,10 +433,35 @@ public final class Tenant {
                 }));
     }
 
-    private static Mono<Void> writeGeneration(SharedResources shared, Path dir, Generation gen) {
-        byte[] json = ("{\"generation\":" + Integer.toUnsignedLong(gen.value()) + "}")
+    /** {@code tenant.json}: {@code {"generation": N, "compaction_algorithm": {"kind": "legacy"}}}, atomically. */
+    private static Mono<Void> writeTenantFile(io.strata.io.file.IoEngine engine,
+                                              io.strata.io.buffer.AlignedBufferPool pool, Path dir, Generation gen,
+                                              CompactionAlgorithm algorithm) {
+        byte[] json = ("{\"generation\":" + Integer.toUnsignedLong(gen.value())
+                + ",\"compaction_algorithm\":{\"kind\":\"" + algorithm.kind() + "\"}}")
                 .getBytes(StandardCharsets.UTF_8);
-        return DurableFiles.writeAtomically(shared.engine(), shared.writePool(), dir.resolve(GENERATION_FILE), json);
+        return DurableFiles.writeAtomically(engine, pool, dir.resolve(GENERATION_FILE), json);
+    }
+
+    /** The tenant's compaction algorithm; legacy when the file predates the setting. */
+    static CompactionAlgorithm parseCompactionAlgorithm(byte[] bytes, Path file) {
+        try {
+            JsonNode n = MAPPER.readTree(bytes);
+            JsonNode a = n == null ? null : n.get("compaction_algorithm");
+            if (a == null || a.isNull()) {
+                return CompactionAlgorithm.LEGACY;
+            }
+            JsonNode kind = a.get("kind");
+            if (kind == null || !kind.isTextual()) {
+                throw new IllegalStateException(file + ": expected \"compaction_algorithm\": {\"kind\": "
+                        + "\"legacy\"|\"tiered\"}, got " + a);
+            }
+            return CompactionAlgorithm.parse(kind.asText());
+        } catch (IOException e) {
+            throw new IllegalStateException(file + ": not valid JSON: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(file + ": " + e.getMessage(), e);
+        }
     }
 
     static Generation parseGeneration(byte[] bytes, Path file) {

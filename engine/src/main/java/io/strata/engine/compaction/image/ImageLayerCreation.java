@@ -530,6 +530,26 @@ public final class ImageLayerCreation {
         return Mono.empty();
     }
 
+    /**
+     * One image layer {@code imgRange} at {@code lsn} holding the pages of {@code keys} (within the range), read at
+     * {@code lsn}, not added to the index: tiered compaction's {@code create_image}, which swaps it in with the rest
+     * of its batch. Empty when no key has a page; a failed or cancelled creation removes its file.
+     */
+    public Mono<java.util.Optional<WrittenLayer<ImageLayerSummary>>> createImageLayer(KeySpace keys, KeyRange imgRange,
+                                                                                      Lsn lsn) {
+        Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(imgRange, "imgRange");
+        Objects.requireNonNull(lsn, "lsn");
+        return Mono.defer(() -> {
+            KeySpace inRange = keys.intersect(KeySpace.single(imgRange));
+            if (inRange.isEmpty()) {
+                return Mono.just(java.util.Optional.empty());
+            }
+            return createImageLayerForRelBlocks(inRange, imgRange, lsn).map(o -> o instanceof PartitionOutcome.Generated g
+                    ? java.util.Optional.of(g.layer()) : java.util.Optional.empty());
+        });
+    }
+
     /** Neon's {@code create_image_layer_for_rel_blocks}: the partition's pages, a batch of keys at a time. */
     private Mono<PartitionOutcome> createImageLayerForRelBlocks(KeySpace partition, KeyRange imgRange, Lsn lsn) {
         LayerWriteContext ctx = timeline.writeContext();
