@@ -132,6 +132,101 @@ class GcCompactionTest {
         assertEquals(Optional.of(new IndexPart.GcCompactionState(Lsn.of(0x40))), t.indexPart().gcCompaction());
     }
 
+    // ------------------------------------------------------------------------------------------------ deltas
+
+    @Test
+    void testSimpleBottomMostCompactionDeltas1() {
+        bottomMostCompactionDeltas(false);
+    }
+
+    @Test
+    void testSimpleBottomMostCompactionDeltas2() {
+        bottomMostCompactionDeltas(true);
+    }
+
+    /**
+     * Neon's {@code test_simple_bottom_most_compaction_deltas_helper}: a bottom-most image layer (or, with
+     * {@code deltaBottomLayer}, a delta layer of {@code wal_init} records below it), a delta layer D1 crossing the
+     * GC horizon with data below and above it, D2 crossing it with data only below, D3 above it. Compaction at
+     * 0x30 then at 0x40 keeps every page at the tip and at the horizon.
+     */
+    private void bottomMostCompactionDeltas(boolean deltaBottomLayer) {
+        List<LayerEntry> delta1 = List.of(e(k(1), 0x20, append("@0x20")), e(k(2), 0x30, append("@0x30")),
+                e(k(3), 0x28, append("@0x28")), e(k(3), 0x30, append("@0x30")), e(k(3), 0x40, append("@0x40")));
+        List<LayerEntry> delta2 = List.of(e(k(5), 0x20, append("@0x20")), e(k(6), 0x20, append("@0x20")));
+        List<LayerEntry> delta3 = List.of(e(k(8), 0x48, append("@0x48")), e(k(9), 0x48, append("@0x48")));
+        TestTimelineBuilder b;
+        if (deltaBottomLayer) {
+            List<LayerEntry> delta4 = new ArrayList<>();
+            for (int id = 0; id < 10; id++) {
+                delta4.add(e(k(id), 0x08, GcTestSupport.init("value " + id + "@0x10")));
+            }
+            b = TestTimelineBuilder.create(tenant(), TIMELINE, Lsn.of(0x08))
+                    .delta(Lsn.of(0x08), Lsn.of(0x10), delta4)
+                    .delta(Lsn.of(0x20), Lsn.of(0x48), delta1)
+                    .delta(Lsn.of(0x20), Lsn.of(0x48), delta2)
+                    .delta(Lsn.of(0x48), Lsn.of(0x50), delta3);
+        } else {
+            b = TestTimelineBuilder.create(tenant(), TIMELINE, Lsn.of(0x10))
+                    .delta(Lsn.of(0x10), Lsn.of(0x48), delta1)
+                    .delta(Lsn.of(0x10), Lsn.of(0x48), delta2)
+                    .delta(Lsn.of(0x48), Lsn.of(0x50), delta3)
+                    .image(Lsn.of(0x10), tenValues(AUX, "0x10"));
+        }
+        Timeline t = b.endLsn(Lsn.of(0x50)).build().block(T);
+        setGc(t, 0x30, List.of(), TIMELINE);
+        String[] expected = {"value 0@0x10", "value 1@0x10@0x20", "value 2@0x10@0x30", "value 3@0x10@0x28@0x30@0x40",
+            "value 4@0x10", "value 5@0x10@0x20", "value 6@0x10@0x20", "value 7@0x10", "value 8@0x10@0x48",
+            "value 9@0x10@0x48"};
+        String[] atHorizon = {"value 0@0x10", "value 1@0x10@0x20", "value 2@0x10@0x30", "value 3@0x10@0x28@0x30",
+            "value 4@0x10", "value 5@0x10@0x20", "value 6@0x10@0x20", "value 7@0x10", "value 8@0x10",
+            "value 9@0x10"};
+        for (int i = 0; i < 10; i++) {
+            assertEquals(expected[i], read(t, k(i), 0x50), "key " + i + " @0x50 before");
+            assertEquals(atHorizon[i], read(t, k(i), 0x30), "key " + i + " @0x30 before");
+        }
+        assertEquals(CompactionOutcome.DONE, compact(t, CompactOptions.defaultForGcCompactionUnitTests()).outcome());
+        for (int i = 0; i < 10; i++) {
+            assertEquals(expected[i], read(t, k(i), 0x50), "key " + i + " @0x50 after");
+            assertEquals(atHorizon[i], read(t, k(i), 0x30), "key " + i + " @0x30 after");
+        }
+        assertEquals(Optional.empty(), LayerMapChecks.checkValidLayerMap(layers(t)));
+
+        // increase the GC horizon and compact again
+        setGc(t, 0x40, List.of(), TIMELINE);
+        assertEquals(CompactionOutcome.DONE, compact(t, CompactOptions.defaultForGcCompactionUnitTests()).outcome());
+        for (int i = 0; i < 10; i++) {
+            assertEquals(expected[i], read(t, k(i), 0x50), "key " + i + " @0x50 after the second compaction");
+        }
+        assertEquals(Optional.empty(), LayerMapChecks.checkValidLayerMap(layers(t)));
+    }
+
+    /**
+     * Neon's {@code test_bottom_most_compation_redo_failure}: a record whose redo fails makes the whole compaction
+     * fail (Neon issue 10395) without a critical error; here also: with the timeline's layers and pages unchanged.
+     */
+    @Test
+    void testBottomMostCompactionRedoFailure() {
+        List<LayerEntry> delta1 = List.of(e(k(1), 0x20, append("@0x20")), e(k(1), 0x24, append("@0x24")),
+                e(k(1), 0x28, new io.strata.engine.value.Value.WalRecord(
+                        io.strata.engine.value.NeonWalRecord.Test.walAppendConditional("@0x28", "???"))));
+        Timeline t = TestTimelineBuilder.create(tenant(), TIMELINE, Lsn.of(0x10))
+                .delta(Lsn.of(0x20), Lsn.of(0x30), delta1)
+                .image(Lsn.of(0x10), tenValues(AUX, "0x10"))
+                .endLsn(Lsn.of(0x50))
+                .build().block(T);
+        setGc(t, 0x30, List.of(), TIMELINE);
+        List<LayerName> before = layers(t);
+        CompactOptions o = CompactOptions.defaultForGcCompactionUnitTests();
+        RuntimeException err = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> compact(t, o));
+        assertTrue(err.toString().contains(k(1).toString()) || String.valueOf(err.getCause()).contains(
+                k(1).toString()), "the error names the key: " + err);
+        assertEquals(before, layers(t), "nothing swapped in or out");
+        assertEquals("value 1@0x10@0x20@0x24", read(t, k(1), 0x24));
+        assertEquals("value 2@0x10", read(t, k(2), 0x50));
+    }
+
     // ------------------------------------------------------------------------------------------------ retain LSNs
 
     private Timeline retainLsnsTimeline(String keyHex) {
