@@ -22,7 +22,7 @@ public final class LayerMapSvg {
             ".open{fill:#f3e6f5;stroke:#762a83;stroke-dasharray:4 2}",
             ".covered{opacity:.35}",
             ".gc{stroke:#d6604d;stroke-width:2;stroke-dasharray:6 3}",
-            ".gc-label{fill:#b2182b}",
+            ".gc-label{fill:#b2182b;font-size:12px}",
             ".grid{stroke:#ececec}",
             ".plot{fill:#fcfcfc;stroke:#999}",
             ".tick{font-size:10px;fill:#444}",
@@ -81,7 +81,10 @@ public final class LayerMapSvg {
                     .append(y).append(")\"><title>").append(escape(t.full())).append("</title>")
                     .append(escape(t.label())).append("</text>\n");
         }
-        text(s, "axis", 12, top + 4, "start", "LSN \u2191");
+        // rotated, so that it reads upwards and stays clear of long LSN labels
+        int mid = top + layout.plotHeight() / 2;
+        s.append("<text class=\"axis\" x=\"16\" y=\"").append(mid).append("\" text-anchor=\"middle\" transform=\"rotate(-90 16 ")
+                .append(mid).append(")\">LSN \u2192</text>\n");
         text(s, "axis", plotRight, h - 8, "end", "key \u2192 (axes compressed: one step per distinct layer boundary)");
         s.append("</svg>\n");
         return s.toString();

@@ -210,7 +210,8 @@
       out.push(text('tick', t.pos + 3, yy, 'end', '<title>' + esc(t.full) + '</title>' + esc(t.label),
         ' transform="rotate(-90 ' + (t.pos + 3) + ' ' + yy + ')"'));
     });
-    out.push(text('axis', 12, top + 4, 'start', 'LSN \u2191'));
+    const mid = top + Math.floor(p.plotHeight / 2);
+    out.push(text('axis', 16, mid, 'middle', 'LSN \u2192', ' transform="rotate(-90 16 ' + mid + ')"'));
     out.push(text('axis', plotRight, p.height - 8, 'end', 'key \u2192 (axes compressed: one step per distinct layer boundary)'));
     out.push('</svg>');
     return out.join('\n');
