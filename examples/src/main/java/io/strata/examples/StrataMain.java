@@ -1,6 +1,7 @@
 package io.strata.examples;
 
 import io.strata.examples.layer.LayerCommand;
+import io.strata.examples.layermap.TimelineCommand;
 import java.io.InputStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The {@code strata} command line. */
 @Command(name = "strata", mixinStandardHelpOptions = true, version = "strata 0.1.0",
         description = "Strata: a reactive storage engine for versioned pages on io_uring direct I/O.",
-        subcommands = {DemoCommand.class, LayerCommand.class})
+        subcommands = {DemoCommand.class, LayerCommand.class, TimelineCommand.class})
 public final class StrataMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
