@@ -21,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.BufferUtil;
@@ -46,6 +48,8 @@ public final class UringIoEngine implements IoEngine {
     private final Ring[] rings;
     private final AtomicInteger nextRing = new AtomicInteger();
     private final AtomicInteger openFiles = new AtomicInteger();
+    /** Engines not closed yet, so that a leak check can sum their ring slots without holding references. */
+    private static final Set<UringIoEngine> LIVE = ConcurrentHashMap.newKeySet();
 
     /** Whether io_uring can be used here (kernel, seccomp, native library). */
     public static boolean isAvailable() {
@@ -82,6 +86,7 @@ public final class UringIoEngine implements IoEngine {
             throw new IllegalStateException("could not register io_uring rings", e);
         }
         this.rings = made.toArray(new Ring[0]);
+        LIVE.add(this);
     }
 
     @Override
@@ -126,6 +131,27 @@ public final class UringIoEngine implements IoEngine {
     /** Files open now (tests check that none leak). */
     public int openFiles() {
         return openFiles.get();
+    }
+
+    /**
+     * Ring slots holding an operation in the kernel now, over this engine's rings. Read from outside the loops,
+     * so approximate while operations run; exact once they have settled.
+     */
+    public int slotsInFlight() {
+        int n = 0;
+        for (Ring r : rings) {
+            n += r.inFlight();
+        }
+        return n;
+    }
+
+    /** {@link #slotsInFlight()} summed over every engine not closed yet (a test's leak check). */
+    public static int slotsInFlightAllEngines() {
+        int n = 0;
+        for (UringIoEngine e : LIVE) {
+            n += e.slotsInFlight();
+        }
+        return n;
     }
 
     /** Operations submitted to the kernel so far, over all rings (approximate while running). */
@@ -219,6 +245,7 @@ public final class UringIoEngine implements IoEngine {
 
     @Override
     public void close() {
+        LIVE.remove(this);
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
