@@ -4,8 +4,10 @@ import io.strata.io.buffer.BufferAccounting;
 import io.strata.io.diagnostics.KeepsResources;
 import io.strata.io.diagnostics.ResourceSnapshot;
 import io.strata.io.file.IoConfig;
+import io.strata.io.file.OpenFileSites;
 import io.strata.io.uring.UringIoEngine;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -17,7 +19,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code @AfterEach} included), aligned buffers, file descriptors and io_uring ring slots must be back where they
  * were before it, allowing {@value #SETTLE_PROPERTY} ms (default 2000) for asynchronous closes. A class or method
  * annotated {@link KeepsResources} is skipped. {@code -Dstrata.test.bufferSites=true} records lease sites so the
- * failure names where a leaked buffer was leased.
+ * failure names where a leaked buffer was leased, {@code -Dstrata.test.fileSites=true} where a file left open was
+ * opened.
  */
 public final class ResourceHygieneExtension implements BeforeEachCallback, AfterEachCallback {
     static final String SETTLE_PROPERTY = "strata.test.resourceSettleMs";
@@ -27,6 +30,7 @@ public final class ResourceHygieneExtension implements BeforeEachCallback, After
 
     static {
         BufferAccounting.recordSites(Boolean.getBoolean("strata.test.bufferSites"));
+        OpenFileSites.record(Boolean.getBoolean("strata.test.fileSites"));
         // Netty's io_uring support keeps a probe socket open for the life of the process from its first use: open
         // it before the first baseline, so that it does not count against whichever test happens to come first.
         if (UringIoEngine.isAvailable()) {
@@ -51,9 +55,11 @@ public final class ResourceHygieneExtension implements BeforeEachCallback, After
         if (!leaks.isEmpty()) {
             AssertionError e = new AssertionError(context.getDisplayName() + " did not give back: "
                     + String.join("; ", leaks));
-            List<Throwable> sites = BufferAccounting.outstandingSites();
+            List<Throwable> sites = new ArrayList<>(BufferAccounting.outstandingSites());
+            sites.addAll(OpenFileSites.sites());
             if (!sites.isEmpty()) {
                 e.initCause(sites.get(0));
+                sites.subList(1, sites.size()).forEach(e::addSuppressed);
             }
             throw e;
         }

@@ -15,6 +15,7 @@ import io.strata.io.file.IoConfig;
 import io.strata.io.file.IoEngine;
 import io.strata.io.file.IoEngineKind;
 import io.strata.io.file.IoOperationException;
+import io.strata.io.file.OpenFileSites;
 import io.strata.io.file.OpenMode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -172,6 +173,7 @@ public final class UringIoEngine implements IoEngine {
             case READ_WRITE -> O_RDWR;
         };
         int alignment = config.alignment();
+        Throwable site = OpenFileSites.capture(abs);
         return Mono.<DirectFile>create(sink -> {
             ByteBuffer cpath = cString(abs);
             Handoff<DirectFile> handoff = new Handoff<>(sink, f -> f.close().subscribe(null, e -> { }));
@@ -181,8 +183,10 @@ public final class UringIoEngine implements IoEngine {
                         @Override
                         public void success(int fd) {
                             openFiles.incrementAndGet();
-                            handoff.deliver(new UringDirectFile(UringIoEngine.this, abs, FileIds.next(), mode, fd,
-                                    alignment));
+                            DirectFile f = new UringDirectFile(UringIoEngine.this, abs, FileIds.next(), mode, fd,
+                                    alignment);
+                            OpenFileSites.opened(f, site);
+                            handoff.deliver(f);
                         }
 
                         @Override
