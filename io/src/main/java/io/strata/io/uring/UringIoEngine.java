@@ -225,6 +225,12 @@ public final class UringIoEngine implements IoEngine {
     @Override
     public Mono<Void> fsyncDirectory(Path dir) {
         Path abs = dir.toAbsolutePath();
+        // Once started, open-fsync-close runs to its end even if the caller cancels: a cancel between the open and
+        // the close would leak the directory's descriptor.
+        return Mono.defer(() -> Mono.fromFuture(openFsyncClose(abs).toFuture(), true));
+    }
+
+    private Mono<Void> openFsyncClose(Path abs) {
         return Mono.<Integer>create(sink -> {
             ByteBuffer p = cString(abs);
             pick().submit(new SimpleOp("open directory", abs, -1, UringOp.OP_OPENAT, UringOp.AT_FDCWD, 0,
