@@ -201,7 +201,8 @@ class FaultInjectionTest {
 
     @AfterAll
     static void report() {
-        System.out.println("FaultInjectionTest: failpoints exercised (" + EXERCISED.size() + "): " + EXERCISED);
+        System.out.println("FaultInjectionTest: failpoints exercised (" + EXERCISED.size() + "): " + EXERCISED
+                + "; in this JVM so far (other tests included): " + Failpoints.exercised());
     }
 
     private static void ingest(Timeline t, long from, long to, long chunk) {
