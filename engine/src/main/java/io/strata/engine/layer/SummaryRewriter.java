@@ -47,7 +47,7 @@ public final class SummaryRewriter {
             S updated = Objects.requireNonNull(rewrite.apply(actual), "rewritten summary");
             ByteBuffer block = updated.toBlock();
             buf.view().putBytes(0, block, 0, LayerFormat.PAGE_SZ);
-            return file.write(0, buf, LayerFormat.PAGE_SZ).then(file.fsync());
+            return file.writeAll(0, buf, LayerFormat.PAGE_SZ).then(file.fsync());
         });
     }
 }

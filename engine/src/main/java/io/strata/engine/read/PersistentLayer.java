@@ -52,7 +52,9 @@ public final class PersistentLayer implements ReadableLayer {
     public static PersistentLayer of(PersistentLayerDesc desc, LayerReader<?> reader, VectoredBlobReader blobReader,
                                      long maxReadSize) {
         checkKind(desc, reader);
-        return new PersistentLayer(desc, Mono.just(reader), blobReader, maxReadSize, null);
+        PersistentLayer l = new PersistentLayer(desc, Mono.just(reader), blobReader, maxReadSize, null);
+        l.opened.set(reader); // open already: close() must close it even if no read ever asked for it
+        return l;
     }
 
     /**

@@ -605,9 +605,19 @@ final class TimelineStore {
                             + " is not this timeline's file of this generation (" + pathOf(w.name()) + ")"));
                 }
             }
-            return Flux.fromIterable(added).concatMap(this::openWritten).collectList()
-                    .flatMap(layers -> commit(layers, shard, removed, null, null, null));
+            List<PersistentLayer> opened = new ArrayList<>();
+            return Flux.fromIterable(added).concatMap(this::openWritten).doOnNext(opened::add).collectList()
+                    .flatMap(layers -> commit(layers, shard, removed, null, null, null))
+                    .onErrorResume(e -> closeUnpublished(opened).then(Mono.error(e)));
         });
+    }
+
+    /** Closes layers opened for a change that failed, unless the change got as far as publishing them. */
+    private Mono<Void> closeUnpublished(List<PersistentLayer> opened) {
+        return Flux.fromIterable(opened)
+                .filter(l -> tl.layers().persistent().get(l.desc().name()) != l)
+                .concatMap(l -> l.close().onErrorResume(x -> Mono.empty()))
+                .then();
     }
 
     /**

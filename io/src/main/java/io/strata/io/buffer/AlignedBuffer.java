@@ -63,6 +63,7 @@ public final class AlignedBuffer {
         ByteBuffer slice = raw.position(skew).limit(skew + capacity).slice();
         AlignedBuffer b = new AlignedBuffer(slice, alignment, null);
         b.state = LEASED;
+        BufferAccounting.leased(b);
         return b;
     }
 
@@ -97,6 +98,7 @@ public final class AlignedBuffer {
         if (!STATE.compareAndSet(this, LEASED, FREE)) {
             throw new IllegalStateException("buffer released twice (or never leased): " + this);
         }
+        BufferAccounting.released(this);
         if (isInFlight()) {
             throw new IllegalStateException("buffer released while an I/O operation still uses it: " + this);
         }
@@ -108,11 +110,16 @@ public final class AlignedBuffer {
     /** Pool-internal: undo a lease that was never handed to anyone. */
     void release0ForPool() {
         STATE.setVolatile(this, FREE);
+        BufferAccounting.released(this);
     }
 
     boolean markLeased() {
         buffer.clear();
-        return STATE.compareAndSet(this, FREE, LEASED);
+        if (!STATE.compareAndSet(this, FREE, LEASED)) {
+            return false;
+        }
+        BufferAccounting.leased(this);
+        return true;
     }
 
     public boolean isLeased() {

@@ -7,6 +7,7 @@ import io.strata.io.file.IoConfig;
 import io.strata.io.file.IoEngine;
 import io.strata.io.file.IoEngineKind;
 import io.strata.io.file.IoOperationException;
+import io.strata.io.file.OpenFileSites;
 import io.strata.io.file.OpenMode;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -87,6 +88,7 @@ public final class FileChannelIoEngine implements IoEngine {
     @Override
     public Mono<DirectFile> open(Path path, OpenMode mode) {
         Path abs = path.toAbsolutePath();
+        Throwable site = OpenFileSites.capture(abs);
         return Mono.create(sink -> {
             Handoff<DirectFile> handoff = new Handoff<>(sink, f -> f.close().subscribe(null, e -> { }));
             try {
@@ -99,7 +101,9 @@ public final class FileChannelIoEngine implements IoEngine {
                         return;
                     }
                     openFiles.incrementAndGet();
-                    handoff.deliver(new FileChannelDirectFile(this, abs, FileIds.next(), mode, ch));
+                    DirectFile f = new FileChannelDirectFile(this, abs, FileIds.next(), mode, ch);
+                    OpenFileSites.opened(f, site);
+                    handoff.deliver(f);
                 });
             } catch (RejectedExecutionException e) {
                 handoff.fail(new IllegalStateException("FileChannel engine is closed; cannot open " + abs, e));

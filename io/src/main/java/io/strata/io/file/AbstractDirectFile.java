@@ -144,6 +144,7 @@ public abstract class AbstractDirectFile implements DirectFile {
     }
 
     private void startClose() {
+        OpenFileSites.closing(this);
         closeNow(closed);
     }
 

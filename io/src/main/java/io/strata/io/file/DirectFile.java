@@ -56,6 +56,17 @@ public interface DirectFile {
     /** Writes {@code length} bytes from {@code buffer} at {@code bufferOffset}; short writes are resumed. */
     Mono<Integer> write(long offset, AlignedBuffer buffer, int bufferOffset, int length);
 
+    /**
+     * {@link #write(long, AlignedBuffer, int)} checked against its contract: completes once all {@code length}
+     * bytes are written, and fails with an {@link IoOperationException} naming the path and where the write
+     * stopped if the engine reports fewer. Writers use this rather than trusting the count.
+     */
+    default Mono<Void> writeAll(long offset, AlignedBuffer buffer, int length) {
+        return write(offset, buffer, 0, length).flatMap(n -> n == length ? Mono.<Void>empty()
+                : Mono.error(new IoOperationException("write", path(), offset + n, 0,
+                        new IllegalStateException("short write: " + n + " of " + length + " bytes written"))));
+    }
+
     /** Reserves {@code length} bytes at {@code offset} (fallocate mode 0): later appends do not allocate. */
     Mono<Void> fallocate(long offset, long length);
 

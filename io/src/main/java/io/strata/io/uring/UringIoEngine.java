@@ -15,12 +15,15 @@ import io.strata.io.file.IoConfig;
 import io.strata.io.file.IoEngine;
 import io.strata.io.file.IoEngineKind;
 import io.strata.io.file.IoOperationException;
+import io.strata.io.file.OpenFileSites;
 import io.strata.io.file.OpenMode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.BufferUtil;
@@ -46,6 +49,8 @@ public final class UringIoEngine implements IoEngine {
     private final Ring[] rings;
     private final AtomicInteger nextRing = new AtomicInteger();
     private final AtomicInteger openFiles = new AtomicInteger();
+    /** Engines not closed yet, so that a leak check can sum their ring slots without holding references. */
+    private static final Set<UringIoEngine> LIVE = ConcurrentHashMap.newKeySet();
 
     /** Whether io_uring can be used here (kernel, seccomp, native library). */
     public static boolean isAvailable() {
@@ -82,6 +87,7 @@ public final class UringIoEngine implements IoEngine {
             throw new IllegalStateException("could not register io_uring rings", e);
         }
         this.rings = made.toArray(new Ring[0]);
+        LIVE.add(this);
     }
 
     @Override
@@ -128,6 +134,27 @@ public final class UringIoEngine implements IoEngine {
         return openFiles.get();
     }
 
+    /**
+     * Ring slots holding an operation in the kernel now, over this engine's rings. Read from outside the loops,
+     * so approximate while operations run; exact once they have settled.
+     */
+    public int slotsInFlight() {
+        int n = 0;
+        for (Ring r : rings) {
+            n += r.inFlight();
+        }
+        return n;
+    }
+
+    /** {@link #slotsInFlight()} summed over every engine not closed yet (a test's leak check). */
+    public static int slotsInFlightAllEngines() {
+        int n = 0;
+        for (UringIoEngine e : LIVE) {
+            n += e.slotsInFlight();
+        }
+        return n;
+    }
+
     /** Operations submitted to the kernel so far, over all rings (approximate while running). */
     public long submittedOps() {
         long n = 0;
@@ -146,6 +173,7 @@ public final class UringIoEngine implements IoEngine {
             case READ_WRITE -> O_RDWR;
         };
         int alignment = config.alignment();
+        Throwable site = OpenFileSites.capture(abs);
         return Mono.<DirectFile>create(sink -> {
             ByteBuffer cpath = cString(abs);
             Handoff<DirectFile> handoff = new Handoff<>(sink, f -> f.close().subscribe(null, e -> { }));
@@ -155,8 +183,10 @@ public final class UringIoEngine implements IoEngine {
                         @Override
                         public void success(int fd) {
                             openFiles.incrementAndGet();
-                            handoff.deliver(new UringDirectFile(UringIoEngine.this, abs, FileIds.next(), mode, fd,
-                                    alignment));
+                            DirectFile f = new UringDirectFile(UringIoEngine.this, abs, FileIds.next(), mode, fd,
+                                    alignment);
+                            OpenFileSites.opened(f, site);
+                            handoff.deliver(f);
                         }
 
                         @Override
@@ -195,6 +225,12 @@ public final class UringIoEngine implements IoEngine {
     @Override
     public Mono<Void> fsyncDirectory(Path dir) {
         Path abs = dir.toAbsolutePath();
+        // Once started, open-fsync-close runs to its end even if the caller cancels: a cancel between the open and
+        // the close would leak the directory's descriptor.
+        return Mono.defer(() -> Mono.fromFuture(openFsyncClose(abs).toFuture(), true));
+    }
+
+    private Mono<Void> openFsyncClose(Path abs) {
         return Mono.<Integer>create(sink -> {
             ByteBuffer p = cString(abs);
             pick().submit(new SimpleOp("open directory", abs, -1, UringOp.OP_OPENAT, UringOp.AT_FDCWD, 0,
@@ -219,6 +255,7 @@ public final class UringIoEngine implements IoEngine {
 
     @Override
     public void close() {
+        LIVE.remove(this);
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }
 

@@ -315,12 +315,11 @@ public final class DirectFileWriter {
         current = null;
         flushedUpTo += length;
         fill = 0;
-        Mono<Void> write = file.write(offset, b, length)
+        Mono<Void> write = file.writeAll(offset, b, length)
                 .doOnError(e -> failure = e)
                 // before the completion travels on: once finish (or anyone) sees the write done, the buffer is back
                 // (this Mono is cached and subscribed here, never cancelled)
-                .doOnTerminate(b::release)
-                .then();
+                .doOnTerminate(b::release);
         long end = offset + length;
         if (options.preallocateStep() > 0 && end > preallocatedUpTo) {
             long from = preallocatedUpTo;
@@ -433,7 +432,7 @@ public final class DirectFileWriter {
                     while (dst.hasRemaining()) {
                         dst.put((byte) 0);
                     }
-                    return file.write(0, b, size).then();
+                    return file.writeAll(0, b, size);
                 },
                 b -> Mono.fromRunnable(b::release),
                 (b, e) -> Mono.fromRunnable(b::release),

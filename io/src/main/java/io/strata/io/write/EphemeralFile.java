@@ -353,7 +353,7 @@ public final class EphemeralFile {
         tail = null;
         fill = 0;
         Write w = new Write();
-        Mono<Void> write = file.write(s.offset, s.buffer, segmentSize).then();
+        Mono<Void> write = file.writeAll(s.offset, s.buffer, segmentSize);
         long end = s.offset + segmentSize;
         if (options.preallocateStep() > 0 && end > preallocatedUpTo) {
             long from = preallocatedUpTo;

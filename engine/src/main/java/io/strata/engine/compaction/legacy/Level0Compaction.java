@@ -4,6 +4,7 @@ import io.strata.engine.compaction.CompactionOutcome;
 import io.strata.engine.compaction.LayerSource;
 import io.strata.engine.compaction.MergeBatch;
 import io.strata.engine.compaction.MergeIterator;
+import io.strata.engine.failpoint.Failpoints;
 import io.strata.engine.key.Key;
 import io.strata.engine.key.KeyRange;
 import io.strata.engine.key.Lsn;
@@ -61,6 +62,8 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class Level0Compaction {
     private static final Logger log = LoggerFactory.getLogger(Level0Compaction.class);
+    /** Neon's failpoint: reached after each value once the pass has finished its first L1 layer. */
+    public static final String FAILPOINT_AFTER_FIRST_L1 = "after-timeline-compacted-first-L1";
     /** Index entries each L0's key stream prefetches in the index k-merge. */
     private static final int INDEX_PREFETCH = 1024;
     private static final Comparator<DeltaEntry> KEY_LSN =
@@ -341,10 +344,19 @@ public final class Level0Compaction {
                 }
                 return writer.putValue(key, lsn, batch.value(i));
             });
-            return before.then(put).then(Mono.fromRunnable(() -> {
+            return before.then(put).then(Mono.defer(() -> {
                 prevKey = key;
                 ordinal++;
+                return Failpoints.isArmed(FAILPOINT_AFTER_FIRST_L1) && !writtenEmpty()
+                        ? Failpoints.hit(FAILPOINT_AFTER_FIRST_L1, timeline.name() + " at " + key + "@" + lsn)
+                        : Mono.empty();
             }));
+        }
+
+        private boolean writtenEmpty() {
+            synchronized (lock) {
+                return written.isEmpty();
+            }
         }
 
         /** Applies the plan's step for the current ordinal, if any ({@code key} null at the end). */

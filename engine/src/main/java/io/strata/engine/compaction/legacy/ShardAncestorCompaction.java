@@ -2,7 +2,7 @@ package io.strata.engine.compaction.legacy;
 
 import io.strata.engine.blob.ImageCompressionAlgorithm;
 import io.strata.engine.compaction.CompactionOutcome;
-import io.strata.engine.compaction.Failpoints;
+import io.strata.engine.failpoint.Failpoints;
 import io.strata.engine.key.Lsn;
 import io.strata.engine.key.ShardIdentity;
 import io.strata.engine.key.ShardedRange;
@@ -247,10 +247,8 @@ public final class ShardAncestorCompaction {
                         });
                     }, 0)
                     .then(Mono.defer(() -> ctx.engine().fsyncDirectory(ctx.timelineDir())))
-                    .then(Mono.defer(() -> {
-                        Failpoints.check(FAILPOINT_LOCAL_ONLY);
-                        return swap(replaced, drop);
-                    }))
+                    .then(Failpoints.hit(FAILPOINT_LOCAL_ONLY, timeline.name()))
+                    .then(Mono.defer(() -> swap(replaced, drop)))
                     .then(Mono.fromCallable(() -> {
                         Failpoints.check(FAILPOINT_ENQUEUED);
                         CompactionOutcome outcome = yielded[0] ? CompactionOutcome.YIELD_FOR_L0

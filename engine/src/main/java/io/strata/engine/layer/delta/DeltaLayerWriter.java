@@ -2,6 +2,7 @@ package io.strata.engine.layer.delta;
 
 import io.strata.engine.bincode.BincodeWriter;
 import io.strata.engine.blob.ImageCompressionAlgorithm;
+import io.strata.engine.failpoint.Failpoints;
 import io.strata.engine.key.Key;
 import io.strata.engine.key.KeyRange;
 import io.strata.engine.key.Lsn;
@@ -32,6 +33,9 @@ import reactor.core.publisher.Mono;
  * file itself. Not thread-safe.
  */
 public final class DeltaLayerWriter {
+    /** Neon's failpoint: reached by every finish before the index and summary are written. */
+    public static final String FAILPOINT_BEFORE_FINISH = "delta-layer-writer-fail-before-finish";
+
     private final LayerWriteContext ctx;
     private final Key keyStart;
     private final Lsn lsnStart;
@@ -213,8 +217,10 @@ public final class DeltaLayerWriter {
             Path target = ctx.finalPath(name);
             DeltaLayerSummary expected = DeltaLayerSummary.expected(ctx.tenantId(), ctx.timelineId(), range,
                     lsnStart, lsnEnd);
-            return file.finish(layout -> expected.withIndex(layout.indexStartBlk(), layout.indexRootBlk()), target,
-                            uploadLimit)
+            return Failpoints.hit(FAILPOINT_BEFORE_FINISH, "writing " + file.tempPath())
+                    .onErrorResume(e -> file.abort().then(Mono.error(e)))
+                    .then(Mono.defer(() -> file.finish(layout -> expected.withIndex(layout.indexStartBlk(),
+                            layout.indexRootBlk()), target, uploadLimit)))
                     .map(layout -> new WrittenLayer<>(expected.withIndex(layout.indexStartBlk(),
                             layout.indexRootBlk()), name, target, layout.fileSize()));
         });

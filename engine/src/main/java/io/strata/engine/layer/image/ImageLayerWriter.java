@@ -1,6 +1,7 @@
 package io.strata.engine.layer.image;
 
 import io.strata.engine.blob.ImageCompressionAlgorithm;
+import io.strata.engine.failpoint.Failpoints;
 import io.strata.engine.key.Key;
 import io.strata.engine.key.KeyRange;
 import io.strata.engine.key.Lsn;
@@ -29,6 +30,9 @@ import reactor.core.publisher.Mono;
  * thread-safe.
  */
 public final class ImageLayerWriter {
+    /** Neon's failpoint: reached by every finish before the index and summary are written. */
+    public static final String FAILPOINT_BEFORE_FINISH = "image-layer-writer-fail-before-finish";
+
     private final LayerWriteContext ctx;
     private final KeyRange keyRange;
     private final Lsn lsn;
@@ -203,8 +207,10 @@ public final class ImageLayerWriter {
             Path target = ctx.finalPath(name);
             ImageLayerSummary expected = ImageLayerSummary.expected(ctx.tenantId(), ctx.timelineId(), finalRange,
                     lsn);
-            return file.finish(layout -> expected.withIndex(layout.indexStartBlk(), layout.indexRootBlk()), target,
-                            Long.MAX_VALUE)
+            return Failpoints.hit(FAILPOINT_BEFORE_FINISH, "writing " + file.tempPath())
+                    .onErrorResume(e -> file.abort().then(Mono.error(e)))
+                    .then(Mono.defer(() -> file.finish(layout -> expected.withIndex(layout.indexStartBlk(),
+                            layout.indexRootBlk()), target, Long.MAX_VALUE)))
                     .map(layout -> new WrittenLayer<>(expected.withIndex(layout.indexStartBlk(),
                             layout.indexRootBlk()), name, target, layout.fileSize()));
         });

@@ -489,12 +489,12 @@ class GcCompactionTest {
         assertEquals(threshold, t.layers().map().level0Deltas().size());
         setGc(t, 0x30, List.of(), TIMELINE);
         List<LayerName> before = layers(t);
-        long files = java.nio.file.Files.list(t.directory()).count();
+        long files = fileCount(t.directory());
         GcCompactionResult r = compact(t, CompactOptions.defaultForGcCompactionUnitTests()
                 .withFlag(CompactFlags.YIELD_FOR_L0));
         assertEquals(CompactionOutcome.YIELD_FOR_L0, r.outcome());
         assertEquals(before, layers(t));
-        assertEquals(files, java.nio.file.Files.list(t.directory()).count());
+        assertEquals(files, fileCount(t.directory()));
         // without the flag it runs
         assertEquals(CompactionOutcome.DONE, compact(t, CompactOptions.defaultForGcCompactionUnitTests()).outcome());
     }
@@ -537,5 +537,12 @@ class GcCompactionTest {
         assertEquals(3, r.statistics().size());
         verifyRetainLsns(t, DENSE);
         assertEquals(Optional.empty(), LayerMapChecks.checkValidLayerMap(layers(t)));
+    }
+
+    /** Entries of {@code dir}; the listing's stream is closed (it holds a descriptor on the directory). */
+    private static long fileCount(java.nio.file.Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(dir)) {
+            return s.count();
+        }
     }
 }

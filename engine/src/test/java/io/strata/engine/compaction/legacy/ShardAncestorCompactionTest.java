@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strata.engine.compaction.CompactionOutcome;
-import io.strata.engine.compaction.Failpoints;
+import io.strata.engine.failpoint.Failpoints;
 import io.strata.engine.key.Key;
 import io.strata.engine.key.KeyRange;
 import io.strata.engine.key.Lsn;
