@@ -1,6 +1,5 @@
 package io.strata.engine.compaction.tiered;
 
-import io.strata.engine.compaction.Failpoints;
 import io.strata.engine.compaction.LayerSource;
 import io.strata.engine.compaction.MergeItem;
 import io.strata.engine.compaction.MergeIterator;
@@ -33,7 +32,8 @@ import reactor.core.publisher.Mono;
  * are written as compaction asks for them and collected with the layers to delete; {@link #flushUpdates()} swaps
  * them into the index and the layer map in one atomic update (also before every {@link #getLayers}, so the
  * algorithm sees its own work). A layer file not yet swapped in is removed by {@link #abandon()} when the run
- * fails or is cancelled.
+ * fails or is cancelled. Neon's failpoints of {@code create_delta} and {@code create_image} are in the layer
+ * writers' finish, which every layer written here goes through.
  *
  * <p>Neon's {@code create_delta} writes every entry of its input layers; Strata writes those inside the requested
  * key and LSN window only, as the executor's contract says: an input layer may extend beyond the window, and its
@@ -45,9 +45,6 @@ import reactor.core.publisher.Mono;
 public final class TimelineAdaptor implements CompactionJobExecutor<Key, TimelineAdaptor.LayerHandle,
         TimelineAdaptor.ResidentDeltaLayer, String> {
     private static final Logger log = LoggerFactory.getLogger(TimelineAdaptor.class);
-    /** Neon's failpoints in {@code create_delta} and {@code create_image_impl}. */
-    public static final String FAILPOINT_DELTA_BEFORE_FINISH = "delta-layer-writer-fail-before-finish";
-    public static final String FAILPOINT_IMAGE_BEFORE_FINISH = "image-layer-writer-fail-before-finish";
 
     private final Timeline timeline;
     private final Lsn keyspaceLsn;
@@ -215,7 +212,6 @@ public final class TimelineAdaptor implements CompactionJobExecutor<Key, Timelin
     @Override
     public Mono<Void> createImage(Lsn lsn, Range<Key> keyRange, String ctx) {
         return Mono.defer(() -> {
-            Failpoints.check(FAILPOINT_IMAGE_BEFORE_FINISH);
             KeyRange range = PageCompactionKey.toKeyRange(keyRange);
             KeySpace.Builder b = KeySpace.builder();
             for (Range<Key> r : CompactionHelpers.intersectKeyspace(keyspace, keyRange, PageCompactionKey.INSTANCE)) {
@@ -263,7 +259,6 @@ public final class TimelineAdaptor implements CompactionJobExecutor<Key, Timelin
                         log.warn("{}: delta layer created with {} duplicate values", timeline.name(),
                                 window.duplicates);
                     }
-                    Failpoints.check(FAILPOINT_DELTA_BEFORE_FINISH);
                     return w.finish(window.prevKey.next()).map(l -> java.util.Optional.<WrittenLayer<?>>of(l));
                 })),
                 w -> Mono.empty(), (w, e) -> w.abort(), DeltaLayerWriter::abort)

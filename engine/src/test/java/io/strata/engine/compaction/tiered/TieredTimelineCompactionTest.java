@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.strata.engine.compaction.CompactionAlgorithm;
 import io.strata.engine.compaction.CompactionConfig;
 import io.strata.engine.compaction.CompactionOutcome;
-import io.strata.engine.compaction.Failpoints;
+import io.strata.engine.failpoint.Failpoints;
 import io.strata.engine.compaction.image.ImageLayerCreation;
 import io.strata.engine.compaction.image.ImageLayerCreationConfig;
 import io.strata.engine.key.Lsn;
@@ -131,10 +131,10 @@ class TieredTimelineCompactionTest {
             ingest(t, 1, 1200, 100);
             List<PersistentLayerDesc> layers = List.copyOf(t.layers().map().historicLayers());
             ImageLayerCreation images = new ImageLayerCreation(t, ImageLayerCreationConfig.defaults());
-            try (Failpoints.Armed ignored = Failpoints.arm(TimelineAdaptor.FAILPOINT_DELTA_BEFORE_FINISH)) {
+            try (Failpoints.Armed ignored = Failpoints.arm(io.strata.engine.layer.delta.DeltaLayerWriter.FAILPOINT_BEFORE_FINISH)) {
                 Throwable e = assertThrows(RuntimeException.class,
                         () -> TieredCompaction.compactTiered(t, images, pool).block(T));
-                assertTrue(e.getMessage().contains(TimelineAdaptor.FAILPOINT_DELTA_BEFORE_FINISH), e.toString());
+                assertTrue(e.getMessage().contains(io.strata.engine.layer.delta.DeltaLayerWriter.FAILPOINT_BEFORE_FINISH), e.toString());
             }
             assertEquals(names(layers), names(t.layers().map().historicLayers()), "nothing swapped in or out");
             assertFilesSettle(t); // no layer file of the failed run is left
