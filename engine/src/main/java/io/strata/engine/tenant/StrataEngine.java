@@ -14,9 +14,7 @@ import io.strata.engine.compaction.CompactionConfig;
 import io.strata.engine.compaction.CompactionScheduler;
 import io.strata.engine.compaction.CompactionOutcome;
 import io.strata.engine.compaction.gc.GcCompactionQueue;
-import io.strata.engine.compaction.gc.GcCompactionSettings;
 import io.strata.engine.compaction.image.ImageLayerCreation;
-import io.strata.engine.compaction.image.ImageLayerCreationConfig;
 import io.strata.engine.compaction.image.ImageLayerCreationMode;
 import io.strata.engine.compaction.legacy.LegacyCompaction;
 import io.strata.engine.timeline.Timeline;
@@ -122,6 +120,11 @@ public final class StrataEngine {
                         if (s != null) {
                             s.register(t);
                         }
+                    }, t -> {
+                        if (s != null) {
+                            s.unregister(t);
+                        }
+                        gcQueues.remove(t);
                     });
             return new StrataEngine(dir, config, shared, ioEngine == null, scheduler, gcQueues);
         }).subscribeOn(Schedulers.boundedElastic())
@@ -186,13 +189,13 @@ public final class StrataEngine {
                         .map(Level0Compaction.Result::outcome),
                 t -> LegacyCompaction.compactLegacy(t, Level0Compaction.Options.of(t.config()), pool,
                         timeline -> LegacyCompaction.createImageLayers(images.computeIfAbsent(timeline,
-                                x -> new ImageLayerCreation(x, ImageLayerCreationConfig.defaults())),
+                                x -> new ImageLayerCreation(x, cc.imageCreation())),
                                 ImageLayerCreationMode.TRY, true), true)
                         // Neon: once the legacy pass is done, one gc-compaction queue iteration (its automatic
                         // trigger, or jobs scheduled by hand)
                         .flatMap(o -> o != CompactionOutcome.DONE ? Mono.just(o)
                                 : gcQueues.computeIfAbsent(t, x -> new GcCompactionQueue())
-                                        .iteration(t, GcCompactionSettings.defaults(), pool)
+                                        .iteration(t, cc.gcCompaction(), pool)
                                         .map(q -> q == CompactionOutcome.SKIPPED ? CompactionOutcome.DONE : q)),
                 t -> 2L * t.layers().map().level0Deltas().size() * Level0Compaction.Options.ITERATOR.maxReadSize());
     }
