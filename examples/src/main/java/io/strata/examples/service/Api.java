@@ -102,7 +102,7 @@ public final class Api {
 
     private Reply errorReply(String route, HttpServerRequest req, Throwable e) {
         ApiException a = ApiErrors.map(e);
-        if (a.status() >= 500) {
+        if (a.status() == 500) {
             log.warn("{} {} failed: {}", req.method(), req.uri(), e.toString(), e);
         } else {
             log.debug("{} {}: {} {}", req.method(), req.uri(), a.status(), a.getMessage());

@@ -42,7 +42,8 @@ public final class ServeCommand implements Callable<Integer> {
             + "checkpoint_distance=16777216.")
     Map<String, String> settings = new LinkedHashMap<>();
 
-    @Option(names = "--print-config", description = "Print the effective configuration as YAML and exit.")
+    @Option(names = "--print-config", description = "Print the effective configuration (YAML with comments) and "
+            + "exit.")
     boolean printConfig;
 
     /** The footer of {@code --help}: every setting with its default. */
@@ -54,7 +55,7 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServiceConfig c = ServiceConfig.load(config, overrides());
         if (printConfig) {
-            System.out.print(c.toYaml());
+            System.out.print(ServiceConfig.describe(c));
             return 0;
         }
         CountDownLatch stop = new CountDownLatch(1);

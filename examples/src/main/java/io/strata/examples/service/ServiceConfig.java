@@ -218,7 +218,12 @@ public final class ServiceConfig {
 
     /** Every setting, its default and what it does, as YAML with comments (the sample configuration file). */
     public static String describeDefaults() {
-        ObjectNode tree = YAML.valueToTree(defaults());
+        return describe(defaults());
+    }
+
+    /** Every setting with its value in {@code c} and what it does, as YAML with comments (lines of at most 78). */
+    public static String describe(ServiceConfig c) {
+        ObjectNode tree = YAML.valueToTree(c);
         StringBuilder sb = new StringBuilder();
         for (Field f : ServiceConfig.class.getFields()) {
             if (java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
@@ -226,7 +231,15 @@ public final class ServiceConfig {
             }
             String key = PropertyNamingStrategies.SnakeCaseStrategy.INSTANCE.translate(f.getName());
             JsonPropertyDescription d = f.getAnnotation(JsonPropertyDescription.class);
-            sb.append("# ").append(d == null ? "" : d.value()).append('\n');
+            StringBuilder line = new StringBuilder("#");
+            for (String word : (d == null ? "" : d.value()).split(" ")) {
+                if (line.length() + 1 + word.length() > 78) {
+                    sb.append(line).append('\n');
+                    line = new StringBuilder("#");
+                }
+                line.append(' ').append(word);
+            }
+            sb.append(line).append('\n');
             sb.append(key).append(": ").append(tree.get(key).asText()).append('\n');
         }
         return sb.toString();
