@@ -1,7 +1,11 @@
 package io.strata.examples;
 
+import io.strata.examples.host.ReadStreamExample;
 import io.strata.examples.layer.LayerCommand;
 import io.strata.examples.layermap.TimelineCommand;
+import io.strata.examples.service.CompactCommand;
+import io.strata.examples.service.GcCommand;
+import io.strata.examples.service.ServeCommand;
 import java.io.InputStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,7 +13,8 @@ import picocli.CommandLine.Command;
 /** The {@code strata} command line. */
 @Command(name = "strata", mixinStandardHelpOptions = true, version = "strata 0.1.0",
         description = "Strata: a reactive storage engine for versioned pages on io_uring direct I/O.",
-        subcommands = {DemoCommand.class, LayerCommand.class, TimelineCommand.class})
+        subcommands = {ServeCommand.class, CompactCommand.class, GcCommand.class, ReadStreamExample.class,
+                DemoCommand.class, LayerCommand.class, TimelineCommand.class})
 public final class StrataMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -38,6 +43,7 @@ public final class StrataMain implements Runnable {
             }
         };
         CommandLine cl = new CommandLine(new StrataMain(), factory);
+        cl.getSubcommands().get("serve").getCommandSpec().usageMessage().footer(ServeCommand.settingsHelp());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("strata: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             if (Boolean.getBoolean("strata.verboseErrors")) {

@@ -43,7 +43,7 @@ public sealed interface ImageCompressionAlgorithm {
     }
 
     /** Parses Neon's config syntax: {@code disabled}, {@code zstd} or {@code zstd(<level>)}. */
-    static ImageCompressionAlgorithm parse(String s) {
+    public static ImageCompressionAlgorithm parse(String s) {
         if (s.equals("disabled")) {
             return DISABLED;
         }

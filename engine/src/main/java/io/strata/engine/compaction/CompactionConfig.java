@@ -1,5 +1,8 @@
 package io.strata.engine.compaction;
 
+import io.strata.engine.compaction.gc.GcCompactionSettings;
+import io.strata.engine.compaction.image.ImageLayerCreationConfig;
+import java.util.Objects;
 
 /**
  * The engine's background compaction settings.
@@ -9,10 +12,15 @@ package io.strata.engine.compaction;
  * @param memoryBudget      bytes the running jobs may claim together, by their estimates
  * @param bufferSize        size of the compaction read buffers (a power of two, at least the O_DIRECT alignment)
  * @param buffers           compaction read buffers shared by the jobs
+ * @param imageCreation     the background pass's image layer creation (thresholds, target size, compression)
+ * @param gcCompaction      the background pass's gc-compaction queue (automatic triggers, verification)
  */
 public record CompactionConfig(boolean enabled, int maxConcurrentJobs, long memoryBudget,
-                               int bufferSize, int buffers) {
+                               int bufferSize, int buffers, ImageLayerCreationConfig imageCreation,
+                               GcCompactionSettings gcCompaction) {
     public CompactionConfig {
+        Objects.requireNonNull(imageCreation, "imageCreation");
+        Objects.requireNonNull(gcCompaction, "gcCompaction");
         if (maxConcurrentJobs < 1 || memoryBudget <= 0 || bufferSize < 4096 || Integer.bitCount(bufferSize) != 1
                 || buffers < 4) {
             throw new IllegalArgumentException("invalid compaction settings: jobs " + maxConcurrentJobs + ", budget "
@@ -20,16 +28,34 @@ public record CompactionConfig(boolean enabled, int maxConcurrentJobs, long memo
         }
     }
 
-    /** On (Neon's legacy algorithm), two jobs, 256 MiB of estimates, 64 buffers of 256 KiB. */
+    /**
+     * On (Neon's legacy algorithm), two jobs, 256 MiB of estimates, 64 buffers of 256 KiB, Neon's image creation and
+     * gc-compaction defaults.
+     */
     public static CompactionConfig defaults() {
-        return new CompactionConfig(true, 2, 256L << 20, 256 * 1024, 64);
+        return new CompactionConfig(true, 2, 256L << 20, 256 * 1024, 64, ImageLayerCreationConfig.defaults(),
+                GcCompactionSettings.defaults());
     }
 
     public CompactionConfig withEnabled(boolean e) {
-        return new CompactionConfig(e, maxConcurrentJobs, memoryBudget, bufferSize, buffers);
+        return new CompactionConfig(e, maxConcurrentJobs, memoryBudget, bufferSize, buffers, imageCreation,
+                gcCompaction);
     }
 
     public CompactionConfig withMaxConcurrentJobs(int n) {
-        return new CompactionConfig(enabled, n, memoryBudget, bufferSize, buffers);
+        return new CompactionConfig(enabled, n, memoryBudget, bufferSize, buffers, imageCreation, gcCompaction);
+    }
+
+    public CompactionConfig withMemoryBudget(long bytes) {
+        return new CompactionConfig(enabled, maxConcurrentJobs, bytes, bufferSize, buffers, imageCreation,
+                gcCompaction);
+    }
+
+    public CompactionConfig withImageCreation(ImageLayerCreationConfig c) {
+        return new CompactionConfig(enabled, maxConcurrentJobs, memoryBudget, bufferSize, buffers, c, gcCompaction);
+    }
+
+    public CompactionConfig withGcCompaction(GcCompactionSettings s) {
+        return new CompactionConfig(enabled, maxConcurrentJobs, memoryBudget, bufferSize, buffers, imageCreation, s);
     }
 }

@@ -13,12 +13,14 @@ import io.strata.io.file.IoEngine;
 
 /**
  * What every tenant of an engine shares; a tenant adds its id and generation. {@code timelineAdded} hears of every
- * timeline a tenant loads or creates (the compaction scheduler registers it).
+ * timeline a tenant loads or creates (the compaction scheduler registers it), {@code timelineRemoved} of every
+ * timeline a tenant deletes.
  */
 record SharedResources(IoEngine engine, AlignedBufferPool writePool, AlignedBufferPool readPool,
                        VectoredBlobReader blobReader, BlockCache cache, long maxReadSize, WalRedoManager redo,
                        ReadOptions readOptions, TimelineConfig timelineConfig,
-                       java.util.function.Consumer<io.strata.engine.timeline.Timeline> timelineAdded) {
+                       java.util.function.Consumer<io.strata.engine.timeline.Timeline> timelineAdded,
+                       java.util.function.Consumer<io.strata.engine.timeline.Timeline> timelineRemoved) {
     TimelineResources forTenant(TenantId id, Generation generation) {
         return new TimelineResources(engine, writePool, readPool, blobReader, cache, maxReadSize, redo, readOptions,
                 id, generation, timelineConfig);

@@ -16,9 +16,7 @@ import io.strata.engine.compaction.tiered.TieredCompaction;
 import io.strata.engine.compaction.CompactionScheduler;
 import io.strata.engine.compaction.CompactionOutcome;
 import io.strata.engine.compaction.gc.GcCompactionQueue;
-import io.strata.engine.compaction.gc.GcCompactionSettings;
 import io.strata.engine.compaction.image.ImageLayerCreation;
-import io.strata.engine.compaction.image.ImageLayerCreationConfig;
 import io.strata.engine.compaction.image.ImageLayerCreationMode;
 import io.strata.engine.compaction.legacy.LegacyCompaction;
 import io.strata.engine.timeline.Timeline;
@@ -127,6 +125,11 @@ public final class StrataEngine {
                         if (s != null) {
                             s.register(t);
                         }
+                    }, t -> {
+                        if (s != null) {
+                            s.unregister(t);
+                        }
+                        gcQueues.remove(t);
                     });
             StrataEngine e = new StrataEngine(dir, config, shared, ioEngine == null, scheduler, gcQueues);
             self.set(e);
@@ -190,7 +193,7 @@ public final class StrataEngine {
         java.util.Map<Timeline, ImageLayerCreation> images = java.util.Collections.synchronizedMap(
                 new java.util.WeakHashMap<>());
         java.util.function.Function<Timeline, ImageLayerCreation> imagesOf = timeline -> images.computeIfAbsent(
-                timeline, x -> new ImageLayerCreation(x, ImageLayerCreationConfig.defaults()));
+                timeline, x -> new ImageLayerCreation(x, cc.imageCreation()));
         // a tiered tenant's timelines get tiered compaction in both lanes (Neon: compact() dispatches on the
         // tenant's compaction_algorithm)
         java.util.function.Function<Timeline, Mono<CompactionOutcome>> tiered = t ->
@@ -209,7 +212,7 @@ public final class StrataEngine {
                         // trigger, or jobs scheduled by hand)
                         .flatMap(o -> o != CompactionOutcome.DONE ? Mono.just(o)
                                 : gcQueues.computeIfAbsent(t, x -> new GcCompactionQueue())
-                                        .iteration(t, GcCompactionSettings.defaults(), pool)
+                                        .iteration(t, cc.gcCompaction(), pool)
                                         .map(q -> q == CompactionOutcome.SKIPPED ? CompactionOutcome.DONE : q)),
                 t -> 2L * t.layers().map().level0Deltas().size() * Level0Compaction.Options.ITERATOR.maxReadSize());
     }

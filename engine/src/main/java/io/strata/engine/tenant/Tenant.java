@@ -66,6 +66,8 @@ public final class Tenant {
     private final SerialExecutor gcCs = new SerialExecutor();
     /** Told of every timeline added (the compaction scheduler). */
     private final java.util.function.Consumer<Timeline> timelineAdded;
+    /** Told of every timeline deleted (the compaction scheduler forgets it). */
+    private final java.util.function.Consumer<Timeline> timelineRemoved;
     /** Neon's {@code lsn_lease_deadline}: GC waits until then after a load. */
     private final Instant gcBlockedUntil;
     /** The tenant's compaction algorithm, kept in {@code tenant.json}; changed under {@link #gcCs}'s sibling lock. */
@@ -75,9 +77,11 @@ public final class Tenant {
     public static final Duration BRANCH_LSN_WAIT = Duration.ofSeconds(60);
 
     private Tenant(TenantId id, Path dir, TimelineResources resources, Instant gcBlockedUntil,
-                   java.util.function.Consumer<Timeline> timelineAdded) {
+                   java.util.function.Consumer<Timeline> timelineAdded,
+                   java.util.function.Consumer<Timeline> timelineRemoved) {
         this.id = id;
         this.timelineAdded = timelineAdded;
+        this.timelineRemoved = timelineRemoved;
         this.gcBlockedUntil = gcBlockedUntil;
         this.dir = dir;
         this.resources = resources;
@@ -202,6 +206,10 @@ public final class Tenant {
     }
 
     private Mono<Timeline> createBranchLocked(Timeline src, TimelineId child, Lsn start) {
+        if (timelines.get(src.id()) != src) {
+            return Mono.error(new IllegalArgumentException("tenant " + id + ": cannot branch off timeline " + src.id()
+                    + ": it was deleted"));
+        }
         Lsn applied = src.appliedGcCutoffLsn();
         GcInfo info = src.gcInfo();
         Lsn planned = info.minCutoff();
@@ -223,6 +231,50 @@ public final class Tenant {
                     src.updateGcInfo(i -> i.withChild(child, start));
                     log.info("tenant {}: created timeline {} branched off {} at {}", id, child, src.id(), start);
                 });
+    }
+
+    /**
+     * Deletes timeline {@code timeline} (Neon's {@code delete_timeline}): refused with {@link IllegalStateException}
+     * while it has branches; otherwise it leaves the tenant at once (new requests do not find it), is shut down
+     * without flushing (reads and ingest in flight fail), and its directory is removed, the index first, so that a
+     * crash midway leaves a directory without an index, which the next load removes. Its parent stops retaining
+     * the branch point. Runs under the GC lock, so no GC iteration or branch creation sees it half-deleted.
+     */
+    public Mono<Void> deleteTimeline(TimelineId timeline) {
+        Objects.requireNonNull(timeline, "timeline");
+        return gcCs.submit(() -> {
+            Timeline t = timelines.get(timeline);
+            if (t == null) {
+                return Mono.error(new IllegalArgumentException("tenant " + id + ": cannot delete timeline " + timeline
+                        + ": no such timeline"));
+            }
+            List<TimelineId> children = timelines().stream()
+                    .filter(c -> c.ancestor().isPresent() && c.indexPart().metadata().ancestorTimeline()
+                            .filter(timeline::equals).isPresent())
+                    .map(Timeline::id).toList();
+            if (!children.isEmpty() || creating.containsKey(timeline)) {
+                return Mono.error(new IllegalStateException("tenant " + id + ": cannot delete timeline " + timeline
+                        + ": it has child timelines " + children));
+            }
+            timelines.remove(timeline);
+            timelineRemoved.accept(t);
+            t.indexPart().metadata().ancestorTimeline().flatMap(this::timeline).ifPresent(parent -> {
+                List<GcInfo.RetainLsn> retain = retainLsnsOf(parent.id(), timelines());
+                parent.updateGcInfo(i -> i.withRetainLsns(retain));
+            });
+            Path dir = timelineDirectory(timeline);
+            Path timelinesDir = dir.getParent();
+            return t.shutdown(false)
+                    .onErrorResume(e -> {
+                        log.warn("tenant {}: shutdown of deleted timeline {} failed: {}", id, timeline, e.toString());
+                        return Mono.empty();
+                    })
+                    .then(resources.engine().deleteIfExists(dir.resolve(IndexPart.FILE_NAME)))
+                    .then(resources.engine().fsyncDirectory(dir))
+                    .then(BlockingFs.deleteRecursively(dir))
+                    .then(resources.engine().fsyncDirectory(timelinesDir))
+                    .doOnSuccess(v -> log.info("tenant {}: deleted timeline {}", id, timeline));
+        });
     }
 
     /**
@@ -330,7 +382,7 @@ public final class Tenant {
                                 CompactionAlgorithm.LEGACY))
                         .then(shared.engine().fsyncDirectory(tenantsDir))
                         .thenReturn(new Tenant(id, dir, shared.forTenant(id, gen), Instant.EPOCH,
-                                shared.timelineAdded())));
+                                shared.timelineAdded(), shared.timelineRemoved())));
     }
 
     /**
@@ -357,7 +409,7 @@ public final class Tenant {
                     return writeTenantFile(shared.engine(), shared.writePool(), dir, gen, algorithm).then(
                             Mono.fromSupplier(() -> {
                                 Tenant t = new Tenant(id, dir, shared.forTenant(id, gen), Instant.now().plus(
-                                        shared.timelineConfig().gc().lsnLeaseLength()), shared.timelineAdded());
+                                        shared.timelineConfig().gc().lsnLeaseLength()), shared.timelineAdded(), shared.timelineRemoved());
                                 t.compactionAlgorithm = algorithm;
                                 return t;
                             }));

@@ -73,6 +73,38 @@ class BranchTest {
     }
 
     @Test
+    void deleteIsRefusedWhileBranchesExistAndRemovesTheTimelineDurably() throws Exception {
+        StrataEngine engine = open(dir, config(32 * 1024));
+        Tenant tenant = engine.createTenant(TENANT).block(T);
+        Timeline parent = tenant.createTimeline(TIMELINE, w.start).block(T);
+        parent.ingest(Flux.fromIterable(w.batches(1, 300, 16))).block(T);
+        Lsn branchLsn = w.lsn(200);
+        tenant.branchTimeline(TIMELINE, CHILD, Optional.of(branchLsn)).block(T);
+        assertEquals(List.of(branchLsn), parent.gcInfo().retainLsns().stream().map(GcInfo.RetainLsn::lsn).toList());
+
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> tenant.deleteTimeline(TIMELINE).block(T));
+        assertTrue(refused.getMessage().contains("child timelines [" + CHILD + "]"), refused.getMessage());
+        assertTrue(tenant.timeline(TIMELINE).isPresent());
+
+        Path childDir = tenant.timelineDirectory(CHILD);
+        tenant.deleteTimeline(CHILD).block(T);
+        assertTrue(tenant.timeline(CHILD).isEmpty());
+        assertTrue(!java.nio.file.Files.exists(childDir), childDir + " removed");
+        assertEquals(List.of(), parent.gcInfo().retainLsns(), "the parent no longer retains the branch point");
+        assertThrows(IllegalArgumentException.class, () -> tenant.deleteTimeline(CHILD).block(T));
+        engine.close().block(T);
+
+        StrataEngine reopened = open(dir, config(32 * 1024));
+        Tenant t2 = reopened.tenant(TENANT).orElseThrow();
+        assertEquals(List.of(TIMELINE), t2.timelines().stream().map(Timeline::id).toList());
+        assertPagesAt(t2.timeline(TIMELINE).orElseThrow(), w, w.lsn(300));
+        t2.deleteTimeline(TIMELINE).block(T);
+        assertEquals(List.of(), t2.timelines());
+        reopened.close().block(T);
+    }
+
+    @Test
     void divergingHistoriesSurviveRestart() throws Exception {
         StrataEngine engine = open(dir, config(32 * 1024));
         Tenant tenant = engine.createTenant(TENANT).block(T);

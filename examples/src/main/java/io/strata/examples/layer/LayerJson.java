@@ -33,7 +33,7 @@ import java.util.Set;
  * {@code {"wal":{"will_init":bool,"record":"<base64>"}}}, where {@code record} is the bincode of the
  * {@code NeonWalRecord}: the value's bincode without its 4-byte {@code Value} variant tag (FORMAT 10.3).
  */
-final class LayerJson {
+public final class LayerJson {
     /** Bincode of the {@code Value::WalRecord} variant tag (u32 1, big-endian) that precedes a record. */
     private static final byte[] WAL_RECORD_TAG = {0, 0, 0, 1};
     private static final int TAG_SIZE = WAL_RECORD_TAG.length;
@@ -143,7 +143,7 @@ final class LayerJson {
         return kind.textValue();
     }
 
-    static LayerEntry parseEntry(JsonNode root) {
+    public static LayerEntry parseEntry(JsonNode root) {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("expected a JSON object {\"key\",\"lsn\",\"value\"}");
         }
