@@ -39,7 +39,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * The child JVM of {@link SigkillCrashTest}: opens the engine on a data directory (creating the tenant and timeline
- * the first time), resumes the deterministic {@link Workload} just above the disk-consistent LSN, and runs until it
+ * the first time; {@code OPENING} before the open, {@code READY <generation> <disk-consistent LSN> <uptime>}
+ * after it), resumes the deterministic {@link Workload} just above the disk-consistent LSN, and runs until it
  * is killed: ingest in the background (flushes follow from rolls), and on the main thread a seeded random sequence
  * of maintenance operations, each announced as {@code PHASE <op> begin} and {@code PHASE <op> end}: explicit
  * flushes, L0 compaction, image layer creation, legacy GC and gc-compaction. Every advance of the disk-consistent
@@ -126,6 +127,7 @@ public final class CrashWorkloadChild {
         Files.createDirectories(dataDir);
         IoEngine real = IoEngines.create(config.io().withAlignment(Alignment.forDirectory(dataDir)));
         IoEngine io = new StepMarkingIoEngine(real, CrashWorkloadChild::say, 4000);
+        say("OPENING");
         StrataEngine engine = StrataEngine.open(dataDir, config, io).block(OP_TIMEOUT);
         Tenant tenant = engine.tenantOrCreate(TimelineTestSupport.TENANT).block(OP_TIMEOUT);
         Optional<Timeline> existing = tenant.timeline(TimelineTestSupport.TIMELINE);

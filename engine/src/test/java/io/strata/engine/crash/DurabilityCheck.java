@@ -18,6 +18,7 @@ import io.strata.engine.read.Page;
 import io.strata.engine.tenant.ShutdownMode;
 import io.strata.engine.tenant.StrataEngine;
 import io.strata.engine.timeline.GcCutoffException;
+import io.strata.engine.timeline.IndexPart;
 import io.strata.engine.timeline.Timeline;
 import io.strata.engine.timeline.TimelineTestSupport;
 import io.strata.engine.timeline.Workload;
@@ -31,12 +32,14 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * What must hold after a SIGKILL, checked by reopening the data directory in the test JVM: the disk-consistent LSN
+ * What must hold after a SIGKILL: before the restart, the index names only layer files that exist whole; then,
+ * reopening the data directory in the test JVM: the disk-consistent LSN
  * covers every acknowledged LSN; the timeline restarts at it; no temporary or ephemeral file is left anywhere and
  * the timeline directory holds exactly the index and the layers it names, none above the disk-consistent LSN; every
  * page at the disk-consistent LSN, at the acknowledged LSN and at random LSNs down to the applied GC cutoff is
@@ -54,11 +57,29 @@ final class DurabilityCheck {
     record Found(Lsn diskConsistentLsn, Lsn gcCutoff, int layers, List<String> leftovers) {
     }
 
-    static Found verify(Path data, Workload w, Lsn acked, IoEngineKind kind, Random random) throws IOException {
+    /**
+     * @param created whether a child had reported the timeline created; if not, the kill may have interrupted its
+     *                creation, and then it must be gone altogether or whole
+     */
+    static Found verify(Path data, Workload w, Lsn acked, boolean created, IoEngineKind kind, Random random)
+            throws IOException {
         List<String> leftovers = leftovers(data);
+        Path timelineDir = data.resolve("tenants").resolve(TENANT.toString()).resolve("timelines")
+                .resolve(TIMELINE.toString());
+        if (created || Files.exists(timelineDir.resolve(IndexPart.FILE_NAME))) {
+            assertIndexedFilesExist(timelineDir);
+        }
         StrataEngine engine = StrataEngine.open(data, CrashWorkloadChild.config(kind)).block(T);
         try {
-            Timeline t = engine.tenant(TENANT).orElseThrow().timeline(TIMELINE).orElseThrow();
+            Optional<Timeline> opened = engine.tenant(TENANT).flatMap(tenant -> tenant.timeline(TIMELINE));
+            if (opened.isEmpty()) {
+                assertTrue(!created, "the timeline is gone after a restart");
+                assertEquals(List.of(), leftovers(data), "temporary or ephemeral files left after the open");
+                assertTrue(!Files.exists(timelineDir), "the directory of a timeline whose creation was interrupted is"
+                        + " removed at the open: " + timelineDir);
+                return new Found(w.start, new Lsn(0), 0, leftovers);
+            }
+            Timeline t = opened.get();
             Lsn dcl = t.diskConsistentLsn();
             assertTrue(dcl.compareTo(acked) >= 0, "disk-consistent LSN " + dcl + " is below the acknowledged "
                     + acked);
@@ -97,6 +118,17 @@ final class DurabilityCheck {
             return new Found(dcl, cutoff, layers.size(), leftovers);
         } finally {
             engine.shutdown(ShutdownMode.HARD).block(T); // no flush: the next child sees what the kill left
+        }
+    }
+
+    /** As the kill left it, before a restart could clean up: every layer the index names is there, whole. */
+    private static void assertIndexedFilesExist(Path timelineDir) throws IOException {
+        Path indexFile = timelineDir.resolve(IndexPart.FILE_NAME);
+        IndexPart index = IndexPart.fromJson(Files.readAllBytes(indexFile), indexFile.toString());
+        for (Map.Entry<LayerName, IndexPart.LayerFileMetadata> e : index.layerMetadata().entrySet()) {
+            Path file = timelineDir.resolve(e.getKey().localFileName(e.getValue().generation()));
+            assertTrue(Files.isRegularFile(file), "the index names " + file + ", which is missing");
+            assertEquals(e.getValue().fileSize(), Files.size(file), "size of " + file + " as the index says");
         }
     }
 
