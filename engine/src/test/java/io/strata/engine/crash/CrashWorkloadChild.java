@@ -46,8 +46,8 @@ import reactor.core.publisher.Mono;
  * flushes, L0 compaction, image layer creation, legacy GC and gc-compaction. Every advance of the disk-consistent
  * LSN is acknowledged by appending {@code durable <lsn>} to the ack file and forcing it to disk, after the engine
  * made it durable, as a WAL sender would record what it may forget. The io engine reports each layer and index
- * write ({@link StepMarkingIoEngine}). BlockHound is installed: a blocking call on a non-blocking thread prints
- * {@code ERROR} and ends the child, as does any failed operation.
+ * write ({@link StepMarkingIoEngine}). BlockHound is installed unless {@code -Dstrata.crash.blockhound=false}: a
+ * blocking call on a non-blocking thread prints {@code ERROR} and ends the child, as does any failed operation.
  *
  * <p>Arguments: data directory, ack file, seed, io engine ({@code uring}, {@code filechannel}, {@code auto}).
  */
