@@ -22,13 +22,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Crash tests with SIGKILL: a child JVM ({@link CrashWorkloadChild}) runs the random workload (ingest, flushes, L0
  * compaction, image layer creation, legacy GC, gc-compaction) on one data directory and is killed with SIGKILL,
- * aimed each time at one target: a random moment of the engine's open (its recovery), a random moment of ingest, a random moment after one of the maintenance operations
- * began, or just after a layer file or an index update began to be written. After each kill the test reopens the
- * directory and runs {@link DurabilityCheck} against the LSNs the child acknowledged in its fsynced ack file; then
- * the next child resumes from the disk-consistent LSN on the same directory. {@code -Dstrata.crash.kills=N} sets the
- * number of kills (default {@value #DEFAULT_KILLS}), {@code -Dstrata.crash.seed=S} replays a run's choices (the
- * moments themselves depend on timing), {@code -Dstrata.crash.targets=open,index-write} aims at some targets only. Prints the seed, the kills survived and where they landed: the operation
- * running and the last layer or index step the child had reported.
+ * aimed each time at one target: a random moment of the engine's open (its recovery), a random moment of ingest, a
+ * random moment after one of the maintenance operations began, or just after a layer file or an index update began
+ * to be written. After each kill the test runs {@link DurabilityCheck} against the LSNs the child acknowledged in
+ * its fsynced ack file; then the next child resumes from the disk-consistent LSN on the same directory.
+ *
+ * <p>{@code -Dstrata.crash.kills=N} sets the number of kills (default {@value #DEFAULT_KILLS}),
+ * {@code -Dstrata.crash.seed=S} replays a run's choices (the moments themselves depend on timing),
+ * {@code -Dstrata.crash.targets=open,index-write} aims at some targets only. Prints the seed, the kills survived and
+ * where they landed: the operation running and the last layer or index step the child had reported.
  */
 class SigkillCrashTest {
     static final int DEFAULT_KILLS = 12;
@@ -51,7 +53,6 @@ class SigkillCrashTest {
         Random random = new Random(seed);
         Workload w = CrashWorkloadChild.WORKLOAD;
         Path data = dir.resolve("data");
-        Path acks = dir.resolve("acks");
         boolean uring = UringIoEngine.isAvailable();
         Map<String, Integer> landings = new TreeMap<>();
         Lsn verified = w.start;
@@ -59,13 +60,14 @@ class SigkillCrashTest {
         long lastGeneration = 0;
         boolean created = false;
         int leftoversRemoved = 0;
-        DurabilityCheck.Found found = null;
         long began = System.nanoTime();
         for (int kill = 1; kill <= kills; kill++) {
             String target = targets.get(random.nextInt(targets.size()));
             IoEngineKind kind = uring && random.nextBoolean() ? IoEngineKind.URING : IoEngineKind.FILECHANNEL;
             ChildLog log = new ChildLog();
             String landing;
+            // one ack file per child: a line a kill tore stays last in its file
+            Path acks = dir.resolve("acks-" + kill);
             long started = System.nanoTime();
             long killedAt;
             try (ChildJvm child = ChildJvm.start(CrashWorkloadChild.class,
@@ -104,7 +106,7 @@ class SigkillCrashTest {
                         + " the disk-consistent LSN the last check found");
             }
             acked = max(acked, lastAck(acks));
-            found = DurabilityCheck.verify(data, w, acked, created, kind, random);
+            DurabilityCheck.Found found = DurabilityCheck.verify(data, w, acked, created, kind, random);
             verified = found.diskConsistentLsn();
             leftoversRemoved += found.leftovers().size();
             landings.merge(landing, 1, Integer::sum);
@@ -112,9 +114,9 @@ class SigkillCrashTest {
                     + (kill % 2 == 1 ? " with BlockHound" : "")
                     + ", landed in " + landing + "; acknowledged " + acked + ", durable " + verified + " (record "
                     + w.indexAtOrBelow(verified) + "), GC cutoff " + found.gcCutoff() + ", " + found.layers()
-                    + " layers, " + found.leftovers().size() + " leftovers removed at open; child ran " + (killedAt - started) / 1_000_000 + " ms (ready after "
-                    + log.readyAfter + "), check took"
-                    + " " + (System.nanoTime() - killedAt) / 1_000_000 + " ms");
+                    + " layers, " + found.leftovers().size() + " leftovers removed at open; child ran "
+                    + (killedAt - started) / 1_000_000 + " ms (ready after " + log.readyAfter + "), check took "
+                    + (System.nanoTime() - killedAt) / 1_000_000 + " ms");
         }
         System.out.println("SigkillCrashTest: seed " + seed + ": survived " + kills + " kills in "
                 + (System.nanoTime() - began) / 1_000_000 + " ms; landed in " + landings + "; " + leftoversRemoved
