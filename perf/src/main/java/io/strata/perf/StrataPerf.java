@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
             LayerWriteCommand.class,
             LayerScanCommand.class,
             GetPageCommand.class,
+            ScanCommand.class,
             LayerMapCommand.class,
             IngestCommand.class,
             CompactL0Command.class,
