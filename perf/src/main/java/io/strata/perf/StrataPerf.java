@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
             LayerScanCommand.class,
             GetPageCommand.class,
             ScanCommand.class,
+            JmhCommand.class,
             LayerMapCommand.class,
             IngestCommand.class,
             CompactL0Command.class,
