@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
             GetPageCommand.class,
             ScanCommand.class,
             JmhCommand.class,
+            ReportCommand.class,
             LayerMapCommand.class,
             IngestCommand.class,
             CompactL0Command.class,
