@@ -35,29 +35,36 @@ final class ReportCharts {
         return Optional.of(save(chart, dir, b));
     }
 
-    /** All ratios against fio and RocksDB in one chart (1.0 = parity). */
+    /** The headline: Strata against fio and RocksDB, and RocksDB against fio, in one chart (1.0 = parity). */
     static Optional<String> ratios(List<ReportRatios.Ratio> ratios, Path dir) throws IOException {
         List<String> x = new ArrayList<>();
         List<Number> y = new ArrayList<>();
         for (ReportRatios.Ratio r : ratios) {
-            if (r.field().contains("fio") || r.field().contains("rocksdb")) {
-                x.add(shorten(r.label()));
+            if (HEADLINE.contains(r.meaning())) {
+                x.add(shorten(r));
                 y.add(r.value());
             }
         }
         if (x.isEmpty()) {
             return Optional.empty();
         }
-        CategoryChart c = chart("Strata against fio (device limit) and RocksDB: ratios, 1.0 = parity", "", "ratio",
-                Math.max(WIDTH, 40 * x.size()), HEIGHT + 250);
+        CategoryChart c = chart("Side by side: Strata / fio, RocksDB / fio, Strata / RocksDB (1.0 = parity)", "",
+                "ratio", Math.max(WIDTH, 60 * x.size()), HEIGHT + 200);
         c.getStyler().setXAxisLabelRotation(60);
         c.getStyler().setLegendVisible(false);
-        c.addSeries("ratio", x, y);
+        c.addSeries("ratio", x, clean(y));
         return Optional.of(save(c, dir, "ratios"));
     }
 
-    private static String shorten(String label) {
-        return label.replace("uncached", "").replace("  ", " ").strip();
+    private static final java.util.Set<String> HEADLINE = java.util.Set.of("Strata / fio", "RocksDB / fio",
+            "Strata / RocksDB");
+
+    /** A short bar label: the benchmark, the row's identity without field names, what is divided by what. */
+    private static String shorten(ReportRatios.Ratio r) {
+        String where = r.where().replaceAll("^(uncached|results|rocksdb)", "").replaceAll("value_bytes=[0-9]+", "")
+                .replaceAll("(case|path|qd|mode|kind)=", "").replace("[", "").replace("]", "")
+                .replaceAll(",+", " ").strip();
+        return (r.benchmark() + " " + where + " " + r.meaning().replace(" / ", "/")).replaceAll(" +", " ");
     }
 
     private static CategoryChart getpage(JsonNode root) {
