@@ -110,8 +110,17 @@ final class GetPageCommand implements Callable<Integer> {
     @Option(names = "--no-fio", description = "Do not run fio, even when it is on PATH.")
     boolean noFio;
 
+    @Option(names = "--peer", defaultValue = "none", paramLabel = "PEER",
+            description = "Also run the uncached gets on this peer, same pages and cache size: rocksdb or none "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Peer peer;
+
+    /** The engine compared beside Strata. */
+    enum Peer { none, rocksdb }
+
     /** One queue depth of the uncached run: Strata's round results and fio's, paired by round. */
-    private record Row(int qd, List<GetPageLoop.Result> strata, List<EngineResult> fio, List<Double> layersPerGet) {
+    private record Row(int qd, List<GetPageLoop.Result> strata, List<EngineResult> fio, List<Double> layersPerGet,
+                       List<GetPageLoop.Result> rocksdb) {
         int median() {
             if (fio.isEmpty()) {
                 return strata.size() / 2;
@@ -126,6 +135,10 @@ final class GetPageCommand implements Callable<Integer> {
 
         double ratio(int round) {
             return fio.isEmpty() ? Double.NaN : strata.get(round).getsPerSec() / fio.get(round).iops();
+        }
+
+        double rocksdbGets(int round) {
+            return rocksdb.isEmpty() ? Double.NaN : rocksdb.get(round).getsPerSec();
         }
     }
 
@@ -163,36 +176,51 @@ final class GetPageCommand implements Callable<Integer> {
                     dataBytes / (double) Sizes.MIB, cacheMib));
             ReadStats stats = new ReadStats();
             Timeline timeline = timeline(data, descs, io, cache, new VectoredBlobReader(readPool), false, stats);
-            Path imageFile = data.imageFile();
-            long imageBytes = Files.size(imageFile);
-            if (jitWarmup > 0) {
-                progress.line("warming up the JIT: " + jitWarmup + " s of gets at qd " + maxQd + " (untimed)");
-                new GetPageLoop(timeline, data, keys).run(maxQd, 0, TimeUnit.SECONDS.toNanos(jitWarmup), 1, cpu);
-            }
-            for (int qd : qds) {
-                Row row = new Row(qd, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-                for (int round = 1; round <= rounds; round++) {
-                    String of = rounds > 1 ? " (round " + round + " of " + rounds + ")" : "";
-                    if (fio.isPresent()) {
-                        progress.line("qd " + qd + ": fio randread 8k on " + imageFile + of);
-                        EngineResult f = fio.get().run(FioRunner.arguments("randread", imageFile,
-                                imageBytes / 8192 * 8192, 8192, qd, seconds, warmup), "read", qd, seconds, warmup);
-                        row.fio.add(f);
-                        progress.line(String.format("  fio: %.0f IOPS", f.iops()));
-                    }
-                    long before = stats.snapshot().layersVisited().count();
-                    double layersBefore = stats.snapshot().layersVisited().mean() * before;
-                    GetPageLoop.Result r = new GetPageLoop(timeline, data, keys).run(qd,
-                            TimeUnit.SECONDS.toNanos(warmup), TimeUnit.SECONDS.toNanos(seconds), 17L * round + qd, cpu);
-                    ReadStats.Snapshot after = stats.snapshot();
-                    long n = after.layersVisited().count() - before;
-                    row.layersPerGet.add(n == 0 ? Double.NaN
-                            : (after.layersVisited().mean() * after.layersVisited().count() - layersBefore) / n);
-                    row.strata.add(r);
-                    progress.line(String.format("  strata qd %d: %.0f gets/s, p50 %.1f us, p99 %.1f us, cpu %.2f us/get",
-                            qd, r.getsPerSec(), r.p50Us(), r.p99Us(), r.cpuUsPerGet()));
+            RocksPeer rocks = peer == Peer.rocksdb ? new RocksPageSet(data).open((long) cacheMib << 20, progress) : null;
+            try {
+                Path imageFile = data.imageFile();
+                long imageBytes = Files.size(imageFile);
+                if (jitWarmup > 0) {
+                    progress.line("warming up the JIT: " + jitWarmup + " s of gets at qd " + maxQd + " (untimed)");
+                    new GetPageLoop(timeline, data, keys).run(maxQd, 0, TimeUnit.SECONDS.toNanos(jitWarmup), 1, cpu);
                 }
-                rows.add(row);
+                for (int qd : qds) {
+                    Row row = new Row(qd, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+                    for (int round = 1; round <= rounds; round++) {
+                        String of = rounds > 1 ? " (round " + round + " of " + rounds + ")" : "";
+                        if (fio.isPresent()) {
+                            progress.line("qd " + qd + ": fio randread 8k on " + imageFile + of);
+                            EngineResult f = fio.get().run(FioRunner.arguments("randread", imageFile,
+                                    imageBytes / 8192 * 8192, 8192, qd, seconds, warmup), "read", qd, seconds, warmup);
+                            row.fio.add(f);
+                            progress.line(String.format("  fio: %.0f IOPS", f.iops()));
+                        }
+                        long before = stats.snapshot().layersVisited().count();
+                        double layersBefore = stats.snapshot().layersVisited().mean() * before;
+                        GetPageLoop.Result r = new GetPageLoop(timeline, data, keys).run(qd,
+                                TimeUnit.SECONDS.toNanos(warmup), TimeUnit.SECONDS.toNanos(seconds), 17L * round + qd, cpu);
+                        ReadStats.Snapshot after = stats.snapshot();
+                        long n = after.layersVisited().count() - before;
+                        row.layersPerGet.add(n == 0 ? Double.NaN
+                                : (after.layersVisited().mean() * after.layersVisited().count() - layersBefore) / n);
+                        row.strata.add(r);
+                        progress.line(String.format("  strata qd %d: %.0f gets/s, p50 %.1f us, p99 %.1f us, cpu %.2f us/get",
+                                qd, r.getsPerSec(), r.p50Us(), r.p99Us(), r.cpuUsPerGet()));
+                        if (rocks != null) {
+                            GetPageLoop.Result k = new RocksGetLoop(rocks, data, keys).run(qd,
+                                    TimeUnit.SECONDS.toNanos(warmup), TimeUnit.SECONDS.toNanos(seconds), 17L * round + qd,
+                                    cpu);
+                            row.rocksdb.add(k);
+                            progress.line(String.format("  rocksdb qd %d: %.0f gets/s, p50 %.1f us, p99 %.1f us, "
+                                    + "cpu %.2f us/get", qd, k.getsPerSec(), k.p50Us(), k.p99Us(), k.cpuUsPerGet()));
+                        }
+                    }
+                    rows.add(row);
+                }
+            } finally {
+                if (rocks != null) {
+                    rocks.close();
+                }
             }
             timeline.layers().persistent().values().forEach(l -> ((PersistentLayer) l).close().block());
             if (cachedKeys > 0) {
@@ -267,14 +295,22 @@ final class GetPageCommand implements Callable<Integer> {
                        String engineDescription) {
         out.println("getpage: " + keys + " keys of 8 KiB in " + layers + " layers (1 image + " + (layers - 1)
                 + " deltas), block cache " + cacheMib + " MiB (uncached)");
-        out.printf("%5s %12s %12s %8s %10s %10s %10s %10s%n", "qd", "fio IOPS", "gets/s", "ratio", "p50 us",
+        boolean withPeer = peer == Peer.rocksdb;
+        out.printf("%5s %12s %12s %8s %10s %10s %10s %10s", "qd", "fio IOPS", "gets/s", "ratio", "p50 us",
                 "p99 us", "cpu us/get", "layers/get");
+        out.printf(withPeer ? " %12s %10s %10s %10s%n" : "%n", "rocksdb/s", "rdb p50 us", "rdb cpu us", "vs rocksdb");
         for (Row row : rows) {
             int m = row.median();
             GetPageLoop.Result r = row.strata.get(m);
             double f = row.fio.isEmpty() ? Double.NaN : row.fio.get(m).iops();
-            out.printf("%5d %12.0f %12.0f %8.3f %10.1f %10.1f %10.2f %10.2f%n", row.qd, f, r.getsPerSec(),
+            out.printf("%5d %12.0f %12.0f %8.3f %10.1f %10.1f %10.2f %10.2f", row.qd, f, r.getsPerSec(),
                     row.ratio(m), r.p50Us(), r.p99Us(), r.cpuUsPerGet(), row.layersPerGet.get(m));
+            if (withPeer) {
+                GetPageLoop.Result k = row.rocksdb.get(m);
+                out.printf(" %12.0f %10.1f %10.2f %10.3f", k.getsPerSec(), k.p50Us(), k.cpuUsPerGet(),
+                        r.getsPerSec() / k.getsPerSec());
+            }
+            out.println();
         }
         StringBuilder verdict = new StringBuilder();
         for (Row row : rows) {
@@ -317,6 +353,11 @@ final class GetPageCommand implements Callable<Integer> {
         ArrayNode qdsNode = target.putArray("qds");
         TARGET_QDS.forEach(qdsNode::add);
         JsonReport.putHost(root);
+        if (peer == Peer.rocksdb) {
+            RocksPeer.describe(root.putObject("rocksdb"), (long) cacheMib << 20);
+        } else {
+            root.putNull("rocksdb");
+        }
         ArrayNode un = root.putArray("uncached");
         for (Row row : rows) {
             int m = row.median();
@@ -331,6 +372,16 @@ final class GetPageCommand implements Callable<Integer> {
             EngineResult.put(n, "lat_p99_9_us", r.p999Us(), 2);
             EngineResult.put(n, "cpu_us_per_get", r.cpuUsPerGet(), 3);
             EngineResult.put(n, "layers_per_get", row.layersPerGet.get(m), 3);
+            if (!row.rocksdb.isEmpty()) {
+                GetPageLoop.Result k = row.rocksdb.get(m);
+                EngineResult.put(n, "rocksdb_gets_per_s", k.getsPerSec(), 1);
+                EngineResult.put(n, "rocksdb_lat_p50_us", k.p50Us(), 2);
+                EngineResult.put(n, "rocksdb_lat_p99_us", k.p99Us(), 2);
+                EngineResult.put(n, "rocksdb_cpu_us_per_get", k.cpuUsPerGet(), 3);
+                EngineResult.put(n, "rocksdb_ratio_vs_fio", row.fio.isEmpty() ? Double.NaN
+                        : k.getsPerSec() / row.fio.get(m).iops(), 4);
+                EngineResult.put(n, "ratio_vs_rocksdb", r.getsPerSec() / k.getsPerSec(), 4);
+            }
             ArrayNode all = n.putArray("round_ratios");
             for (int i = 0; i < row.strata.size(); i++) {
                 all.add(Math.round(row.ratio(i) * 10000) / 10000.0);

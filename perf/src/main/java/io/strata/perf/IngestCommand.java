@@ -70,9 +70,23 @@ final class IngestCommand implements Callable<Integer> {
             paramLabel = "ENGINE", description = "Strata engine: uring or filechannel (default: ${DEFAULT-VALUE}).")
     BenchEngine engine;
 
+    @Option(names = "--peer", defaultValue = "none", paramLabel = "PEER",
+            description = "Also run each case on this peer (same keys, LSNs, values, batches; no WAL; with delta, "
+                    + "one flush to an L0 file): rocksdb or none (default: ${DEFAULT-VALUE}).")
+    GetPageCommand.Peer peer;
+
     /** One row: a case through a path, its runs. */
-    record Row(IngestBench.Case c, IngestBench.Path2 path, int puts, List<IngestBench.Run> runs) {
+    record Row(IngestBench.Case c, IngestBench.Path2 path, int puts, List<IngestBench.Run> runs,
+               List<IngestBench.Run> rocksdb) {
         IngestBench.Run median() {
+            return medianOf(runs);
+        }
+
+        double rocksdbMibPerSec() {
+            return rocksdb.isEmpty() ? Double.NaN : medianOf(rocksdb).mibPerSec();
+        }
+
+        private static IngestBench.Run medianOf(List<IngestBench.Run> runs) {
             List<IngestBench.Run> sorted = new ArrayList<>(runs);
             sorted.sort((a, b) -> Long.compare(a.nanos(), b.nanos()));
             return sorted.get(sorted.size() / 2);
@@ -110,11 +124,24 @@ final class IngestCommand implements Callable<Integer> {
             long id = 1;
             for (IngestBench.Case c : selected) {
                 int puts = IngestBench.putCount(size, c.valueSize);
+                List<IngestBench.Run> rocks = new ArrayList<>();
+                if (peer == GetPageCommand.Peer.rocksdb) {
+                    for (int r = 0; r < warmup + rounds; r++) {
+                        System.gc();
+                        IngestBench.Run run = RocksIngest.run(c, puts, abs.resolve("rocksdb-run"), cpu);
+                        progress.line(String.format("%s rocksdb %s: %.1f MiB/s in %.3f s (puts %.3f s)", c.label,
+                                r >= warmup ? "round " + (r - warmup + 1) : "warm-up", run.mibPerSec(),
+                                run.nanos() / 1e9, run.putNanos() / 1e9));
+                        if (r >= warmup) {
+                            rocks.add(run);
+                        }
+                    }
+                }
                 for (IngestBench.Path2 path : selectedPaths) {
                     if (path == IngestBench.Path2.TIMELINE && !c.writeDelta) {
                         continue;
                     }
-                    Row row = new Row(c, path, puts, new ArrayList<>());
+                    Row row = new Row(c, path, puts, new ArrayList<>(), rocks);
                     for (int r = 0; r < warmup + rounds; r++) {
                         boolean measured = r >= warmup;
                         String what = c.label + " " + path.label + (measured ? " round " + (r - warmup + 1) + " of "
@@ -149,6 +176,13 @@ final class IngestCommand implements Callable<Integer> {
         root.put("engine_description", engineDescription);
         root.put("neon_reference", "pageserver/benches/bench_ingest.rs, io_mode=DirectRw, Hetzner AX102 (16 cores)");
         JsonReport.putHost(root);
+        if (peer == GetPageCommand.Peer.rocksdb) {
+            ObjectNode rdb = root.putObject("rocksdb");
+            RocksPeer.describe(rdb, 8L << 20);
+            rdb.put("memtable", "sized to hold the whole run (no flush before the end)");
+        } else {
+            root.putNull("rocksdb");
+        }
         ArrayNode results = root.putArray("results");
         for (Row r : rows) {
             ObjectNode o = results.addObject();
@@ -168,6 +202,10 @@ final class IngestCommand implements Callable<Integer> {
             r.runs().forEach(x -> all.add(round(x.mibPerSec())));
             o.put("neon_mib_per_s", round(r.c().neonMibPerSec));
             o.put("vs_neon", Math.round(m.mibPerSec() / r.c().neonMibPerSec * 1000) / 1000.0);
+            if (!r.rocksdb().isEmpty()) {
+                EngineResult.put(o, "rocksdb_mib_per_s", r.rocksdbMibPerSec(), 1);
+                EngineResult.put(o, "vs_rocksdb", m.mibPerSec() / r.rocksdbMibPerSec(), 3);
+            }
         }
         out.println(JsonReport.write(root));
         out.flush();
@@ -219,7 +257,7 @@ final class IngestCommand implements Callable<Integer> {
 
     private static void print(PrintWriter out, List<Row> rows) {
         List<String> header = List.of("case", "path", "value B", "keys", "delta", "puts", "MiB/s", "s", "puts s",
-                "cpu s", "Neon MiB/s", "vs Neon");
+                "cpu s", "Neon MiB/s", "vs Neon", "RocksDB MiB/s", "vs RocksDB");
         List<List<String>> lines = new ArrayList<>();
         for (Row r : rows) {
             IngestBench.Run m = r.median();
@@ -227,7 +265,8 @@ final class IngestCommand implements Callable<Integer> {
                     r.c().writeDelta ? "yes" : "no", Integer.toString(r.puts()), ResultTable.num(m.mibPerSec(), 1),
                     ResultTable.num(m.nanos() / 1e9, 3), ResultTable.num(m.putNanos() / 1e9, 3),
                     m.cpuNanos() < 0 ? "-" : ResultTable.num(m.cpuNanos() / 1e9, 2),
-                    ResultTable.num(r.c().neonMibPerSec, 1), ResultTable.num(m.mibPerSec() / r.c().neonMibPerSec, 2)));
+                    ResultTable.num(r.c().neonMibPerSec, 1), ResultTable.num(m.mibPerSec() / r.c().neonMibPerSec, 2),
+                    ResultTable.num(r.rocksdbMibPerSec(), 1), ResultTable.num(m.mibPerSec() / r.rocksdbMibPerSec(), 2)));
         }
         ResultTable.printRows(out, header, lines, Set.of("case", "path", "keys", "delta"));
         out.println("Neon: DirectRw figures from the comment of pageserver/benches/bench_ingest.rs (Hetzner AX102, "

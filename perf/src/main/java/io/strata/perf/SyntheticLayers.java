@@ -18,9 +18,9 @@ import java.util.TreeSet;
  * partition gets an image at that LSN with probability 1/3 (as if its delta stack reached the reimage
  * threshold); the newest few L0s are not compacted yet. Deterministic for a seed.
  */
-final class SyntheticLayers {
+public final class SyntheticLayers {
     /** Blocks per partition: 256 MiB of 8 KiB pages. */
-    static final int PARTITION_BLOCKS = 32768;
+    public static final int PARTITION_BLOCKS = 32768;
     /** Partitions per relation. */
     static final int PARTITIONS_PER_RELATION = 4;
     static final long L0_LSNS = 0x1000_0000L;
@@ -31,7 +31,7 @@ final class SyntheticLayers {
     }
 
     /** A key of relation page {@code block} of partition {@code p}. */
-    static Key key(int partition, long block) {
+    public static Key key(int partition, long block) {
         int rel = 16384 + partition / PARTITIONS_PER_RELATION;
         long blk = (long) (partition % PARTITIONS_PER_RELATION) * PARTITION_BLOCKS + block;
         return new Key(0, 1663, 16384, rel, 0, (int) blk);
@@ -42,7 +42,7 @@ final class SyntheticLayers {
         return key(p, 0);
     }
 
-    static List<PersistentLayerDesc> generate(int n, long seed) {
+    public static List<PersistentLayerDesc> generate(int n, long seed) {
         if (n < TOP_L0S + 2) {
             throw new IllegalArgumentException("--generate needs at least " + (TOP_L0S + 2) + " layers, got " + n);
         }
