@@ -597,7 +597,7 @@ public final class ModelChecker implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ checks
 
     /** Reads every key of every timeline at the LSNs the model retains, and below the cutoffs. */
-    private void verifyAll() {
+    void verifyAll() {
         for (TimelineModel m : oracle.timelines()) {
             Timeline t = timeline(m);
             checkEqual(m, null, m.lastRecordLsn(), "last record LSN", m.lastRecordLsn(), t.lastRecordLsn());
