@@ -83,14 +83,14 @@ final class SoakCommand implements Callable<Integer> {
         try (ModelChecker checker = ModelChecker.open(data, config)) {
             stats = checker.stats();
             long nextReport = started + Duration.ofSeconds(progressSeconds).toNanos();
-            while (System.nanoTime() - deadline < 0) {
+            do { // at least one step, however short the time
                 checker.step();
                 if (System.nanoTime() - nextReport >= 0) {
                     progress.line(String.format("%.0f s: %d steps, %s", (System.nanoTime() - started) / 1e9,
                             checker.steps(), stats.summary()));
                     nextReport += Duration.ofSeconds(progressSeconds).toNanos();
                 }
-            }
+            } while (System.nanoTime() - deadline < 0);
         } finally {
             CompactionBench.deleteRecursively(data);
         }
