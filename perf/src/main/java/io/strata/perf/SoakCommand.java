@@ -97,16 +97,18 @@ final class SoakCommand implements Callable<Integer> {
         double elapsed = (System.nanoTime() - started) / 1e9;
         List<List<String>> rows = new ArrayList<>();
         for (ModelOp op : ModelOp.values()) {
-            rows.add(List.of(op.label(), Long.toString(stats.operations(op))));
+            rows.add(List.of(op.label(), Long.toString(stats.operations(op)),
+                    stats.layersAdded(op) + stats.layersRemoved(op) == 0 ? "" : "+" + stats.layersAdded(op) + " -"
+                            + stats.layersRemoved(op)));
         }
-        rows.add(List.of("operations", Long.toString(stats.operations())));
-        rows.add(List.of("pages checked", Long.toString(stats.pagesChecked())));
-        rows.add(List.of("refusals checked", Long.toString(stats.refusalsChecked())));
-        rows.add(List.of("concurrent pages checked", Long.toString(stats.concurrentPages())));
-        rows.add(List.of("concurrent GC refusals", Long.toString(stats.concurrentRefusals())));
-        rows.add(List.of("reads checked", Long.toString(stats.readsChecked())));
-        rows.add(List.of("seconds", ResultTable.num(elapsed, 1)));
-        ResultTable.printRows(out, List.of(header(s), "count"), rows, java.util.Set.of(header(s)));
+        rows.add(List.of("operations", Long.toString(stats.operations()), ""));
+        rows.add(List.of("pages checked", Long.toString(stats.pagesChecked()), ""));
+        rows.add(List.of("refusals checked", Long.toString(stats.refusalsChecked()), ""));
+        rows.add(List.of("concurrent pages checked", Long.toString(stats.concurrentPages()), ""));
+        rows.add(List.of("concurrent GC refusals", Long.toString(stats.concurrentRefusals()), ""));
+        rows.add(List.of("reads checked", Long.toString(stats.readsChecked()), ""));
+        rows.add(List.of("seconds", ResultTable.num(elapsed, 1), ""));
+        ResultTable.printRows(out, List.of(header(s), "count", "layers"), rows, java.util.Set.of(header(s)));
         ObjectNode root = JsonReport.object();
         root.put("benchmark", "soak");
         root.put("seed", s);

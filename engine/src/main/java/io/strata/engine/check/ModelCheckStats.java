@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.LongAdder;
 /** What a model check did: operations by kind and reads checked, counted as they happen (readers included). */
 public final class ModelCheckStats {
     private final Map<ModelOp, LongAdder> ops = new EnumMap<>(ModelOp.class);
+    /** Historic layers each kind of operation added and removed (so a run shows it changed layers at all). */
+    private final Map<ModelOp, LongAdder> layersAdded = new EnumMap<>(ModelOp.class);
+    private final Map<ModelOp, LongAdder> layersRemoved = new EnumMap<>(ModelOp.class);
     /** Pages a step's check compared with the model. */
     final LongAdder pagesChecked = new LongAdder();
     /** Reads a step's check expected to be refused (below the GC cutoff, missing keys), and were. */
@@ -23,11 +26,26 @@ public final class ModelCheckStats {
     ModelCheckStats() {
         for (ModelOp op : ModelOp.values()) {
             ops.put(op, new LongAdder());
+            layersAdded.put(op, new LongAdder());
+            layersRemoved.put(op, new LongAdder());
         }
     }
 
     void op(ModelOp op) {
         ops.get(op).increment();
+    }
+
+    void layers(ModelOp op, long added, long removed) {
+        layersAdded.get(op).add(added);
+        layersRemoved.get(op).add(removed);
+    }
+
+    public long layersAdded(ModelOp op) {
+        return layersAdded.get(op).sum();
+    }
+
+    public long layersRemoved(ModelOp op) {
+        return layersRemoved.get(op).sum();
     }
 
     public long operations(ModelOp op) {
@@ -78,6 +96,14 @@ public final class ModelCheckStats {
             o.put(op.label(), operations(op));
         }
         root.put("operations_total", operations());
+        ObjectNode added = root.putObject("layers_added");
+        ObjectNode removed = root.putObject("layers_removed");
+        for (ModelOp op : ModelOp.values()) {
+            if (layersAdded(op) + layersRemoved(op) > 0) {
+                added.put(op.label(), layersAdded(op));
+                removed.put(op.label(), layersRemoved(op));
+            }
+        }
         root.put("restarts", operations(ModelOp.RESTART));
         root.put("reads_checked", readsChecked());
         root.put("pages_checked", pagesChecked());

@@ -177,9 +177,16 @@ public final class ModelChecker implements AutoCloseable {
     public void step() {
         step++;
         ModelOp op = draw();
+        java.util.Set<String> before = op == ModelOp.RESTART ? java.util.Set.of() : allLayers();
         try {
             String done = apply(op);
             remember(step + " " + op.label() + ": " + done);
+            if (op != ModelOp.RESTART) {
+                java.util.Set<String> after = allLayers();
+                long added = after.stream().filter(l -> !before.contains(l)).count();
+                long removed = before.stream().filter(l -> !after.contains(l)).count();
+                stats.layers(op, added, removed);
+            }
         } catch (ModelCheckException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -223,15 +230,15 @@ public final class ModelChecker implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ operations
 
     private ModelOp draw() {
-        int total = Arrays.stream(ModelOp.values()).mapToInt(o -> o.weight).sum();
+        int total = Arrays.stream(ModelOp.values()).mapToInt(config::weight).sum();
         int r = rnd.nextInt(total);
         ModelOp op = ModelOp.INGEST;
         for (ModelOp o : ModelOp.values()) {
-            if (r < o.weight) {
+            if (r < config.weight(o)) {
                 op = o;
                 break;
             }
-            r -= o.weight;
+            r -= config.weight(o);
         }
         if (op == ModelOp.BRANCH && oracle.timelines().size() >= config.maxTimelines()) {
             return ModelOp.INGEST;
@@ -411,6 +418,17 @@ public final class ModelChecker implements AutoCloseable {
                     + layerNames(t), null);
         }
         return what + ": " + outcome;
+    }
+
+    /** Every timeline's historic layers, by timeline and name. */
+    private java.util.Set<String> allLayers() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (TimelineModel m : oracle.timelines()) {
+            for (LayerName n : layerNames(timeline(m))) {
+                out.add(m.id() + "/" + n);
+            }
+        }
+        return out;
     }
 
     private static List<LayerName> layerNames(Timeline t) {
