@@ -20,7 +20,7 @@ public final class ModelCheckStats {
     final LongAdder concurrentPages = new LongAdder();
     /** Concurrent reads refused with a GC cutoff error while GC moved the cutoff past them (allowed). */
     final LongAdder concurrentRefusals = new LongAdder();
-    /** Branches and leases refused as the model expected. */
+    /** Branches and leases refused as the model expected, and gc-compaction jobs refused without a change. */
     final LongAdder requestsRefused = new LongAdder();
 
     ModelCheckStats() {
