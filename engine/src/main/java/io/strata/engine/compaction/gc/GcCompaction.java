@@ -401,6 +401,19 @@ public final class GcCompaction {
                         t.name(), gcCutoff);
                 return CompactionOutcome.DONE;
             }
+            if (gcCutoff.compareTo(maxLayerLsn) >= 0) {
+                // No layer holds the horizon: legacy GC removed the layers up to its cutoff, and an explicit
+                // compact_lsn_range.end can be below that. Nothing exists between the selected layers and the
+                // horizon, so the horizon moves down to the last LSN they can hold: an image the retention makes at
+                // the horizon must fall inside the output delta layers' range, which ends at max_layer_lsn (Neon
+                // writes it past its delta layer's end; found by the model checker, soak seed 15).
+                Lsn last = maxLayerLsn.saturatingSub(1);
+                log.info("{}: gc_cutoff={} is at or above max_layer_lsn={} (no layer holds it), using {}", t.name(),
+                        gcCutoff, maxLayerLsn, last);
+                gcCutoff = last;
+                Lsn horizon = gcCutoff;
+                retain.removeIf(l -> l.compareTo(horizon) >= 0);
+            }
             Lsn minLayerLsn = null;
             for (PersistentLayerDesc d : historic) {
                 boolean above = lsnRange.start().equals(Lsn.INVALID) || d.lsnEnd().compareTo(lsnRange.start()) > 0;

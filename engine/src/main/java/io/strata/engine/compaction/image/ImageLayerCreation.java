@@ -123,8 +123,8 @@ public final class ImageLayerCreation {
     /**
      * Neon's {@code partition_lsn} choice in {@code compact_legacy}: the L0/L1 boundary (the highest end of a delta
      * layer or LSN of an image layer), raised to the applied GC cutoff, the last repartition's LSN, the initdb LSN and
-     * the branch point; the last record LSN when there are no layers or that would not be above the initdb LSN or the
-     * branch point (no data below them).
+     * the branch point, but never above the last record LSN + 1; the last record LSN when there are no layers or that
+     * would not be above the initdb LSN or the branch point (no data below them).
      */
     public Lsn partitionLsn() {
         Lsn boundary = null;
@@ -139,7 +139,14 @@ public final class ImageLayerCreation {
         }
         Lsn lsn = max(max(max(timeline.appliedGcCutoffLsn(), boundary), partitioning.get().lsn()),
                 max(initdb, ancestorLsn));
-        return !lsn.isAfter(initdb) || !lsn.isAfter(ancestorLsn) ? timeline.lastRecordLsn() : lsn;
+        if (!lsn.isAfter(initdb) || !lsn.isAfter(ancestorLsn)) {
+            return timeline.lastRecordLsn();
+        }
+        // Never above what was ingested (the boundary is at most the last record LSN + 1, a delta's end): a branch
+        // made at a leased LSN below its parent's applied cutoff starts with that cutoff above its tip, and an image
+        // there would hide the records ingested below it later. Below the cutoff, image creation then skips.
+        Lsn tip = timeline.lastRecordLsn().add(1);
+        return lsn.isAfter(tip) ? tip : lsn;
     }
 
     /**

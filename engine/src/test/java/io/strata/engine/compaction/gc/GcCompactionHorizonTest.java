@@ -1,0 +1,84 @@
+package io.strata.engine.compaction.gc;
+
+import static io.strata.engine.compaction.gc.GcTestSupport.append;
+import static io.strata.engine.compaction.gc.GcTestSupport.compact;
+import static io.strata.engine.compaction.gc.GcTestSupport.e;
+import static io.strata.engine.compaction.gc.GcTestSupport.img;
+import static io.strata.engine.compaction.gc.GcTestSupport.key;
+import static io.strata.engine.compaction.gc.GcTestSupport.layers;
+import static io.strata.engine.compaction.gc.GcTestSupport.read;
+import static io.strata.engine.compaction.gc.GcTestSupport.setGc;
+import static io.strata.engine.timeline.TimelineTestSupport.T;
+import static io.strata.engine.timeline.TimelineTestSupport.TENANT;
+import static io.strata.engine.timeline.TimelineTestSupport.TIMELINE;
+import static io.strata.engine.timeline.TimelineTestSupport.config;
+import static io.strata.engine.timeline.TimelineTestSupport.open;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.strata.engine.compaction.CompactionOutcome;
+import io.strata.engine.key.Key;
+import io.strata.engine.key.KeyRange;
+import io.strata.engine.key.Lsn;
+import io.strata.engine.layer.LayerName;
+import io.strata.engine.tenant.StrataEngine;
+import io.strata.engine.tenant.Tenant;
+import io.strata.engine.timeline.LayerMapChecks;
+import io.strata.engine.timeline.TestTimelineBuilder;
+import io.strata.engine.timeline.Timeline;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A job whose {@code compact_lsn_range.end} lies in a gap legacy GC left (the layers holding it are gone, below the
+ * applied cutoff): the horizon is above every selected layer, and the image the retention makes there must still fall
+ * inside the output delta layers' LSN range. Found by the model checker (soak seed 15: the job failed with "LSN ... is
+ * outside the LSN range").
+ */
+class GcCompactionHorizonTest {
+    private static final String DENSE = "000000000033333333444444445500000000";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aHorizonInAGapLeftByGcMovesDownToTheLastLsnOfTheSelectedLayers() {
+        StrataEngine engine = open(dir, config(1 << 20));
+        try {
+            Tenant tenant = engine.createTenant(TENANT).block(T);
+            Key k0 = key(DENSE, 0);
+            Key k1 = key(DENSE, 1);
+            // history: an image at 0x10, five appends of k0 up to 0x40 in [0x10, 0x48); the layers of
+            // [0x48, 0x60) are gone (legacy GC), an image at 0x60 holds the newer pages
+            Timeline t = TestTimelineBuilder.create(tenant, TIMELINE, Lsn.of(0x10))
+                    .image(Lsn.of(0x10), Map.of(k0, "a".getBytes(), k1, "b".getBytes()))
+                    .delta(new KeyRange(k0, key(DENSE, 2)), Lsn.of(0x10), Lsn.of(0x48), List.of(
+                            e(k0, 0x20, append("@20")), e(k0, 0x28, append("@28")), e(k0, 0x30, append("@30")),
+                            e(k0, 0x38, append("@38")), e(k0, 0x40, append("@40"))))
+                    .image(Lsn.of(0x60), Map.of(k0, "A".getBytes(), k1, "B".getBytes()))
+                    .endLsn(Lsn.of(0x70))
+                    .build().block(T);
+            setGc(t, 0x68, List.of(), TIMELINE);
+            assertEquals("a@20@28@30@38@40", read(t, k0, 0x47));
+
+            // the horizon 0x50 is above max_layer_lsn 0x48
+            GcCompactionResult r = compact(t, CompactOptions.defaultForGcCompactionUnitTests()
+                    .withLsnRange(new CompactLsnRange(Lsn.of(0x20), Lsn.of(0x50))));
+            assertEquals(CompactionOutcome.DONE, r.outcome(), r.toString());
+            List<LayerName> after = layers(t);
+            assertEquals(Optional.empty(), LayerMapChecks.checkValidLayerMap(after), after.toString());
+            assertTrue(after.stream().allMatch(l -> l.lsnEnd().compareTo(Lsn.of(0x48)) <= 0
+                    || l.lsnStart().equals(Lsn.of(0x60))), after.toString());
+            assertTrue(!r.removed().isEmpty(), "the job ran: " + r);
+            // reads at and above the applied cutoff are what they were
+            assertEquals("A", read(t, k0, 0x68));
+            assertEquals("B", read(t, k1, 0x70));
+        } finally {
+            engine.close().block(T);
+        }
+    }
+}
