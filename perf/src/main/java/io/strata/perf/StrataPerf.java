@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
             CompactL0Command.class,
             CompactImageCommand.class,
             CompactGcCommand.class,
+            ServiceCommand.class,
             SoakCommand.class,
             CommandLine.HelpCommand.class,
         })
