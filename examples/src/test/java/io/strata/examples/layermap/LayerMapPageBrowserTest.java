@@ -256,4 +256,63 @@ class LayerMapPageBrowserTest {
         assertEquals(2 + compacted.get().created().size(), count(drawn, "delta"));
         assertEquals(2, count(drawn, "image"));
     }
+
+    /**
+     * The page as {@code strata serve} serves it ({@code /ui/tenant/<t>/timeline/<l>} and its {@code layer_map}
+     * JSON), for a timeline built through the API: four flushed ingests (four L0 layers), then L0 compaction. The
+     * browser draws exactly the service's historic layers.
+     */
+    @Test
+    void theServiceServesThePageForItsTimelines() throws Exception {
+        io.strata.examples.service.StrataService service = io.strata.examples.service.StrataService.start(
+                io.strata.examples.service.ServiceConfig.load(null, Map.of("data_dir", dir.resolve("served")
+                        .toString(), "listen_port", "0", "compaction_enabled", "false", "io_rings", "1")),
+                io.strata.examples.service.ServiceRoutes.api());
+        try {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String base = service.url();
+            String t = "3333333333333333333333333333333a";
+            String l = "4444444444444444444444444444444b";
+            String tl = base + "v1/tenant/" + t + "/timeline/" + l;
+            assertEquals(201, call(http, "POST", base + "v1/tenant", "{\"new_tenant_id\":\"" + t + "\"}").statusCode());
+            assertEquals(201, call(http, "POST", base + "v1/tenant/" + t + "/timeline", "{\"new_timeline_id\":\"" + l
+                    + "\"}").statusCode());
+            long lsn = 0x100;
+            for (int round = 0; round < 4; round++) {
+                StringBuilder body = new StringBuilder();
+                for (int k = 0; k < 50; k++) {
+                    lsn += 8;
+                    body.append("{\"key\":\"").append(io.strata.engine.key.Key.fromI128(0, 0x100 + k))
+                            .append("\",\"lsn\":\"").append(io.strata.engine.key.Lsn.of(lsn))
+                            .append("\",\"image\":\"").append(java.util.Base64.getEncoder().encodeToString(
+                                    ("page " + k + " round " + round).getBytes(StandardCharsets.UTF_8))).append("\"}\n");
+                }
+                assertEquals(200, call(http, "POST", tl + "/ingest?flush=true", body.toString()).statusCode());
+            }
+            assertEquals(200, call(http, "PUT", tl + "/compact?force_l0_compaction=true", "").statusCode());
+            LayerMapInfo served = LayerMapInfo.fromJson(call(http, "GET", tl + "/layer_map", null).body());
+            assertTrue(served.historicLayers().size() >= 1, served.toJson());
+
+            String dom = chromium.dumpDom(base + "ui/tenant/" + t + "/timeline/" + l + "?refresh=0", 3000);
+            assertEquals("ok", body(dom).get("data-status"), dom);
+            Map<String, Map<String, String>> drawn = drawnLayers(dom);
+            Set<String> historic = new java.util.TreeSet<>();
+            served.historicLayers().forEach(h -> historic.add(h.layerFileName()));
+            Set<String> drawnHistoric = new java.util.TreeSet<>(drawn.keySet());
+            drawnHistoric.retainAll(historic);
+            assertEquals(historic, drawnHistoric, "every layer of the service's timeline is drawn");
+            assertEquals(0, count(drawn, "l0"), "the L0 layers were compacted");
+            assertTrue(dom.contains("Layer map of tenant " + t), "title drawn");
+        } finally {
+            service.shutdown(Duration.ofSeconds(10)).block(Duration.ofSeconds(60));
+        }
+    }
+
+    private static java.net.http.HttpResponse<String> call(java.net.http.HttpClient http, String method, String url,
+                                                           String body) throws Exception {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url));
+        b.method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
 }
