@@ -1,0 +1,43 @@
+package io.strata.engine.fuzz;
+
+import java.util.List;
+
+/**
+ * The fuzz targets' rule for a failing input: it may only fail with one of the documented exceptions, with a
+ * message, and nothing in its cause chain may be a programming error. A {@code NullPointerException} wrapped in a
+ * corruption exception is still a finding, so the whole chain is checked, not just the top: below the top, a
+ * documented exception or a checked one (a JSON parser's, an I/O error) is fine, an {@link Error} or any other
+ * unchecked exception is not.
+ */
+final class FuzzOutcomes {
+    /** Exceptions that say an input is bad; anything else (NPE, index out of bounds, OOM...) is a bug. */
+    private final List<Class<? extends Throwable>> documented;
+
+    @SafeVarargs
+    FuzzOutcomes(Class<? extends Throwable>... documented) {
+        this.documented = List.of(documented);
+    }
+
+    /** Throws an {@link AssertionError} carrying {@code t} unless it is a documented, clear failure. */
+    void check(Throwable t, String input) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            boolean checked = c instanceof Exception && !(c instanceof RuntimeException);
+            if (!isDocumented(c) && (c == t || !checked)) {
+                throw new AssertionError("undocumented " + c.getClass().getName() + " for input " + input
+                        + (c == t ? "" : " (cause of " + t.getClass().getName() + ")"), t);
+            }
+            if (isDocumented(c) && (c.getMessage() == null || c.getMessage().isBlank())) {
+                throw new AssertionError(c.getClass().getName() + " without a message for input " + input, t);
+            }
+        }
+    }
+
+    private boolean isDocumented(Throwable t) {
+        for (Class<? extends Throwable> c : documented) {
+            if (c.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
