@@ -80,7 +80,7 @@ final class LayerFileFuzzer implements AutoCloseable {
 
     /** A planner setting from {@code data}: tiny reads and batches split the plan in every possible place. */
     static IteratorOptions options(FuzzedDataProvider data) {
-        long[] sizes = {1, 512, 8192, 65536, 8L << 20};
+        long[] sizes = {512, 8192, 65536, 8L << 20};
         int[] counts = {1, 7, 1024};
         return new IteratorOptions(data.pickValue(sizes), data.pickValue(counts));
     }
