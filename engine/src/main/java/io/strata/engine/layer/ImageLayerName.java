@@ -9,7 +9,8 @@ import io.strata.engine.key.Lsn;
 
 /**
  * Name of an image layer: a snapshot of {@code keyRange} at one LSN, {@code <KEYSTART>-<KEYEND>__<LSN>}
- * (FORMAT 5.1). Neon checks no ordering of the keys here, so neither does this.
+ * (FORMAT 5.1). Neon checks no ordering of the keys here, so neither does this. A name at {@link Lsn#MAX} does not
+ * parse: its range {@code [L, L+1)} has no end ({@link #lsnEnd} fails; Neon's parser panics on it).
  *
  * @param keyRange the keys the layer covers
  * @param lsn the LSN of the snapshot
@@ -52,7 +53,8 @@ public record ImageLayerName(KeyRange keyRange, Lsn lsn) implements LayerName {
         Key start = NameParts.keyOrNull(parts[0]);
         Key end = NameParts.keyOrNull(parts[1]);
         Lsn lsn = NameParts.lsnOrNull(lsnText);
-        if (start == null || end == null || lsn == null) {
+        // an image at the largest LSN would fail later in lsnEnd(), far from the name that brought it in
+        if (start == null || end == null || lsn == null || lsn.equals(Lsn.MAX)) {
             return Optional.empty();
         }
         return Optional.of(new ImageLayerName(new KeyRange(start, end), lsn));

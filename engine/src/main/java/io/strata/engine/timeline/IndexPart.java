@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strata.engine.key.Key;
 import io.strata.engine.key.Lsn;
 import io.strata.engine.key.ShardIndex;
 import io.strata.engine.key.TimelineId;
@@ -236,6 +237,7 @@ public record IndexPart(int version, SortedMap<LayerName, LayerFileMetadata> lay
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException(source + ": layer_metadata: " + ex.getMessage(), ex);
             }
+            checkLayerMapKeys(name, source, e.getKey());
             JsonNode l = e.getValue();
             String where = "layer_metadata." + e.getKey();
             long size = requiredLong(l, "file_size", source, where);
@@ -283,6 +285,20 @@ public record IndexPart(int version, SortedMap<LayerName, LayerFileMetadata> lay
             gc = Optional.of(new GcCompactionState(lsn(gcNode, "last_completed_lsn", source, "gc_compaction")));
         }
         return new IndexPart(version, layers, dcl, metadata, gc);
+    }
+
+    /**
+     * The layer map places layers by Neon's compact i128 form of their keys, which holds a field2 of at most 16 bits
+     * (or one of two markers); Neon panics on other keys. Refused here, so an index naming such a layer fails to load
+     * with the file and the layer named instead of deep inside the layer map.
+     */
+    private static void checkLayerMapKeys(LayerName name, String source, String text) {
+        for (Key k : new Key[] {name.keyRange().start(), name.keyRange().end()}) {
+            if (!k.isI128Representable()) {
+                throw new IllegalArgumentException(source + ": layer_metadata: layer " + text + ": key " + k
+                        + " does not fit the layer map's compact i128 form (field2 above 0xFFFF)");
+            }
+        }
     }
 
     private static long requiredLong(JsonNode node, String field, String source, String where) {

@@ -131,7 +131,8 @@ class LayerNameTest {
     void rejectsNonLayerNamesNamingTheInput() {
         for (String bad : new String[] {"", "metadata", "index_part.json", KEYS, KEYS + "_00000000014FED58",
                 "000000000000000000000000000000000000__00000000014FED58", KEYS + "__", KEYS + "__G",
-                KEYS + "__10000000000000000", "00000000000000000000000000000000000-000000067F00000001000004DF0000000006__1"}) {
+                KEYS + "__10000000000000000", "00000000000000000000000000000000000-000000067F00000001000004DF0000000006__1",
+                KEYS + "__FFFFFFFFFFFFFFFF"}) { // an image at the largest LSN has no LSN range end
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LayerName.parse(bad), bad);
             assertTrue(e.getMessage().contains("\"" + bad + "\""), e.getMessage());
         }

@@ -120,6 +120,10 @@ class IndexPartTest {
                 + "\"metadata_bytes\":{}}", ".generation: expected a u32");
         assertMessage("{\"layer_metadata\":{},\"metadata_bytes\":{\"disk_consistent_lsn\":\"xyz\"}}",
                 "metadata.disk_consistent_lsn");
+        // found by IndexPartFuzzTest: the layer map cannot place this key (it failed inside LayerKey before)
+        String wideField2 = "000000067F00000001000000AE0000000000-000086700F00000001000000AE0000000BB8__0000000000000020";
+        assertMessage("{\"layer_metadata\":{\"" + wideField2 + "\":{\"file_size\":1}},\"metadata_bytes\":{}}",
+                "idx: layer_metadata: layer " + wideField2 + ": key 000086700F00000001000000AE0000000BB8 does not fit");
     }
 
     private static void assertMessage(String json, String part) {

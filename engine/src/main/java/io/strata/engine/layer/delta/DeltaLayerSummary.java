@@ -7,6 +7,7 @@ import io.strata.engine.key.Lsn;
 import io.strata.engine.key.TenantId;
 import io.strata.engine.key.TimelineId;
 import io.strata.engine.layer.DeltaLayerName;
+import io.strata.engine.layer.LayerCorruptionException;
 import io.strata.engine.layer.LayerFormat;
 import io.strata.engine.layer.LayerSummary;
 import io.strata.engine.layer.LayerSummaryMismatchException;
@@ -103,15 +104,25 @@ public record DeltaLayerSummary(int magic, int formatVersion, TenantId tenantId,
      * Decodes block 0 in prefix mode (the zero tail is ignored).
      *
      * @throws io.strata.engine.layer.LayerCorruptionException naming {@code path} for a wrong magic (an image layer
-     *                                                       or a foreign file), a wrong version or short data
+     *                                                       or a foreign file), a wrong version, short data or
+     *                                                       an empty key or LSN range
      */
     public static DeltaLayerSummary decode(DirectBuffer block, Path path) {
         return SummaryCodec.decode(path, () -> {
             BincodeReader r = SummaryCodec.reader(block);
             SummaryCodec.readHeader(r, LayerFormat.DELTA_FILE_MAGIC, path);
-            return new DeltaLayerSummary(LayerFormat.DELTA_FILE_MAGIC, LayerFormat.STORAGE_FORMAT_VERSION,
-                    SummaryCodec.tenantId(r), SummaryCodec.timelineId(r), SummaryCodec.keyRange(r),
-                    SummaryCodec.lsn(r), SummaryCodec.lsn(r), SummaryCodec.u32(r), SummaryCodec.u32(r));
+            DeltaLayerSummary s = new DeltaLayerSummary(LayerFormat.DELTA_FILE_MAGIC,
+                    LayerFormat.STORAGE_FORMAT_VERSION, SummaryCodec.tenantId(r), SummaryCodec.timelineId(r),
+                    SummaryCodec.keyRange(r), SummaryCodec.lsn(r), SummaryCodec.lsn(r), SummaryCodec.u32(r),
+                    SummaryCodec.u32(r));
+            // no delta layer has empty ranges (its name cannot): layerName() would fail far from the file
+            if (s.keyRange.isEmpty()) {
+                throw new LayerCorruptionException(path, "empty key range " + s.keyRange);
+            }
+            if (s.lsnStart.compareTo(s.lsnEnd) >= 0) {
+                throw new LayerCorruptionException(path, "empty lsn range " + s.lsnStart + ".." + s.lsnEnd);
+            }
+            return s;
         });
     }
 

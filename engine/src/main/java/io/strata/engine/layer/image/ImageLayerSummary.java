@@ -7,6 +7,7 @@ import io.strata.engine.key.Lsn;
 import io.strata.engine.key.TenantId;
 import io.strata.engine.key.TimelineId;
 import io.strata.engine.layer.ImageLayerName;
+import io.strata.engine.layer.LayerCorruptionException;
 import io.strata.engine.layer.LayerFormat;
 import io.strata.engine.layer.LayerSummary;
 import io.strata.engine.layer.LayerSummaryMismatchException;
@@ -98,9 +99,14 @@ public record ImageLayerSummary(int magic, int formatVersion, TenantId tenantId,
         return SummaryCodec.decode(path, () -> {
             BincodeReader r = SummaryCodec.reader(block);
             SummaryCodec.readHeader(r, LayerFormat.IMAGE_FILE_MAGIC, path);
-            return new ImageLayerSummary(LayerFormat.IMAGE_FILE_MAGIC, LayerFormat.STORAGE_FORMAT_VERSION,
-                    SummaryCodec.tenantId(r), SummaryCodec.timelineId(r), SummaryCodec.keyRange(r),
-                    SummaryCodec.lsn(r), SummaryCodec.u32(r), SummaryCodec.u32(r));
+            ImageLayerSummary s = new ImageLayerSummary(LayerFormat.IMAGE_FILE_MAGIC,
+                    LayerFormat.STORAGE_FORMAT_VERSION, SummaryCodec.tenantId(r), SummaryCodec.timelineId(r),
+                    SummaryCodec.keyRange(r), SummaryCodec.lsn(r), SummaryCodec.u32(r), SummaryCodec.u32(r));
+            if (s.lsn.equals(Lsn.MAX)) { // no image layer name has it: layerName() would fail far from the file
+                throw new LayerCorruptionException(path, "image lsn " + s.lsn + " is the largest LSN, which no "
+                        + "image layer can have");
+            }
+            return s;
         });
     }
 

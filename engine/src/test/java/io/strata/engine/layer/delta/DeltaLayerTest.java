@@ -283,6 +283,20 @@ class DeltaLayerTest {
                 e.getMessage());
         LayerTestSupport.overwrite(path, 0, new byte[] {0x5A, 0x61});
 
+        // found by DeltaLayerFuzzTest: empty ranges failed later, in layerName(), without naming the file
+        LayerTestSupport.overwrite(path, 36, new byte[] {0x2B}); // key_range.start's field1
+        e = assertThrows(LayerCorruptionException.class,
+                () -> DeltaLayerReader.open(io.engine, io.cache, path, null).block(T));
+        assertTrue(e.getMessage().startsWith("corrupt layer file " + path + ": empty key range 2B0000067F"),
+                e.getMessage());
+        LayerTestSupport.overwrite(path, 36, new byte[] {before[36]});
+        LayerTestSupport.overwrite(path, 72, new byte[] {(byte) 0xFF}); // lsn_range.start's top byte
+        e = assertThrows(LayerCorruptionException.class,
+                () -> DeltaLayerReader.open(io.engine, io.cache, path, null).block(T));
+        assertTrue(e.getMessage().startsWith("corrupt layer file " + path + ": empty lsn range FF000000/"),
+                e.getMessage());
+        LayerTestSupport.overwrite(path, 72, new byte[] {before[72]});
+
         // an index value pointing into the summary block: load_keys refuses it
         long leaf = layer.summary().indexStartBlk() * 8192;
         byte[] header = Arrays.copyOfRange(after, (int) leaf, (int) leaf + 5);
