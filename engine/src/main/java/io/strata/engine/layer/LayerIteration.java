@@ -50,10 +50,18 @@ public final class LayerIteration {
      * @param maxReadSize the planner's read size, which sizes the hops
      */
     public static <T> Flux<T> inPlanOrder(Path path, DirectFile file, Flux<VectoredRead> plan, AlignedBufferPool pool,
-                                          long maxReadSize, Function<VectoredBlobs, T> onRead) {
+                                          long maxReadSize, long valuesEnd, Function<VectoredBlobs, T> onRead) {
         int hop = readsPerHop(pool, maxReadSize);
         VectoredBlobReader reader = new VectoredBlobReader(pool, hop);
-        return plan.onErrorMap(LayerIteration::isPlanningError, e -> corruptIndex(path, e))
+        return plan.<VectoredRead>handle((read, sink) -> {
+                    String beyond = beyondValues(read, valuesEnd);
+                    if (beyond != null) {
+                        sink.error(new LayerCorruptionException(path, "index: " + beyond));
+                    } else {
+                        sink.next(read);
+                    }
+                })
+                .onErrorMap(LayerIteration::isPlanningError, e -> corruptIndex(path, e))
                 .buffer(hop)
                 .concatMap(reads -> readHop(reader, file, reads, onRead), 0)
                 .concatMapIterable(results -> results, 1);
@@ -98,6 +106,20 @@ public final class LayerIteration {
                 : new LayerCorruptionException(path, "index: " + e.getMessage(), e);
     }
 
+    /**
+     * A read that a damaged index planned past the values region (which ends where the index starts): refused before
+     * any buffer is sized for it, so a wild offset cannot make a read of gigabytes.
+     *
+     * @return what is wrong, or null
+     */
+    public static String beyondValues(VectoredRead read, long valuesEnd) {
+        if (read.start() < 0 || read.end() > valuesEnd || read.start() > read.end()) {
+            return "read [" + read.start() + ", " + read.end() + ") is outside the values region, which ends at "
+                    + valuesEnd;
+        }
+        return null;
+    }
+
     /** B-tree damage, or the planners' complaint about offsets that do not follow each other. */
     public static boolean isPlanningError(Throwable e) {
         return e instanceof BtreeCorruptionException || e instanceof IllegalArgumentException;
@@ -129,6 +151,8 @@ public final class LayerIteration {
     private static <T> Mono<List<T>> readHopLazily(VectoredBlobReader reader, DirectFile file,
                                                    List<VectoredRead> reads, Function<VectoredBlobs, T> onRead) {
         return reader.readAll(file, reads)
+                // the blob reader refuses a read the index planned impossibly (too large, misordered): a damaged index
+                .onErrorMap(IllegalArgumentException.class::isInstance, e -> corruptIndex(file.path(), e))
                 .map(blobs -> new Done<>(blobs.sequence(), applyAndRelease(blobs, onRead)))
                 .collectList()
                 .map(done -> {

@@ -54,9 +54,42 @@ final class LayerVisits {
                 .flatMap(reads -> imageReads(layer, layerKeyRange, reads, state, blobReader, valueCache));
     }
 
+    /**
+     * A damaged index can list a key twice or out of order, which a sound layer never does: an image layer holds
+     * each key once, a delta layer each (key, LSN) once, in order. Checked before anything is registered in the
+     * reconstruct state, so the read fails as a corrupt layer instead of corrupting the state.
+     *
+     * @return what is out of order, or null
+     */
+    static String outOfOrder(List<VectoredRead> reads, boolean image) {
+        BlobMeta previous = null;
+        for (VectoredRead read : reads) {
+            for (int i = 0; i < read.blobCount(); i++) {
+                BlobMeta b = read.blob(i);
+                if (previous != null) {
+                    int c = b.key().compareTo(previous.key());
+                    if (c < 0 || (c == 0 && (image || b.lsn().compareTo(previous.lsn()) <= 0))) {
+                        return "entries out of order: " + b.key() + "@" + b.lsn() + " after " + previous.key() + "@"
+                                + previous.lsn();
+                    }
+                }
+                previous = b;
+            }
+        }
+        return null;
+    }
+
     private static Mono<Void> imageReads(ImageLayerReader layer, KeyRange layerKeyRange, List<VectoredRead> reads,
                                          ValuesReconstructState state, VectoredBlobReader blobReader,
                                          BlockCache valueCache) {
+        String disorder = outOfOrder(reads, true);
+        long valuesEnd = layer.summary().indexStartBlk() * io.strata.engine.layer.LayerFormat.PAGE_SZ;
+        for (int r = 0; disorder == null && r < reads.size(); r++) {
+            disorder = LayerIteration.beyondValues(reads.get(r), valuesEnd);
+        }
+        if (disorder != null) {
+            return Mono.error(new LayerCorruptionException(layer.path(), "index: " + disorder));
+        }
         OnDiskValueIo[][] ios = new OnDiskValueIo[reads.size()][];
         for (int r = 0; r < reads.size(); r++) {
             VectoredRead read = reads.get(r);
@@ -99,6 +132,14 @@ final class LayerVisits {
     private static Mono<Void> deltaReads(DeltaLayerReader layer, List<VectoredRead> reads,
                                          ValuesReconstructState state, VectoredBlobReader blobReader,
                                          BlockCache valueCache) {
+        String disorder = outOfOrder(reads, false);
+        long valuesEnd = layer.summary().indexStartBlk() * io.strata.engine.layer.LayerFormat.PAGE_SZ;
+        for (int r = 0; disorder == null && r < reads.size(); r++) {
+            disorder = LayerIteration.beyondValues(reads.get(r), valuesEnd);
+        }
+        if (disorder != null) {
+            return Mono.error(new LayerCorruptionException(layer.path(), "index: " + disorder));
+        }
         OnDiskValueIo[][] ios = new OnDiskValueIo[reads.size()][];
         for (int r = reads.size() - 1; r >= 0; r--) {
             VectoredRead read = reads.get(r);

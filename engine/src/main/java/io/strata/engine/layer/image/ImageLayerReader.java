@@ -10,6 +10,7 @@ import io.strata.engine.layer.LayerCorruptionException;
 import io.strata.engine.layer.LayerEntry;
 import io.strata.engine.layer.LayerFile;
 import io.strata.engine.layer.LayerReader;
+import io.strata.engine.layer.LayerFormat;
 import io.strata.engine.layer.LayerIteration;
 import io.strata.engine.layer.SummaryRewriter;
 import io.strata.engine.vectored.ImageIndexPlanning;
@@ -93,7 +94,7 @@ public final class ImageLayerReader extends LayerReader<ImageLayerSummary> {
         return Flux.defer(() -> LayerIteration.inPlanOrder(path(), file(),
                 StreamingIndexPlanning.imageLayer(index(), summary().indexStartBlk(), summary().lsn(),
                         options.maxReadSize(), options.maxBatchCount()),
-                pool, options.maxReadSize(), LayerIteration::images));
+                pool, options.maxReadSize(), summary().indexStartBlk() * LayerFormat.PAGE_SZ, LayerIteration::images));
     }
 
     /**
@@ -111,7 +112,7 @@ public final class ImageLayerReader extends LayerReader<ImageLayerSummary> {
                         summary().lsn(), shard, maxReadSize)
                 .onErrorMap(LayerIteration::isPlanningError, e -> LayerIteration.corruptIndex(path(), e))
                 .flatMapMany(reads -> LayerIteration.inPlanOrder(path(), file(), Flux.fromIterable(reads), pool,
-                        maxReadSize, RawBlobCopy::of))
+                        maxReadSize, summary().indexStartBlk() * LayerFormat.PAGE_SZ, RawBlobCopy::of))
                 .concatMap(copy -> copy.putInto(writer).thenReturn((long) copy.size()), 0)
                 .reduce(0L, Long::sum);
     }
