@@ -69,6 +69,10 @@ public final class UringIoEngine implements IoEngine {
         if (cq < config.maxInFlight() * 2) {
             cq *= 2;
         }
+        // Netty warned of completion queue overflows at 1024 entries with 256 operations in flight (getpage at
+        // qd 128, early submission on), which the slot table should make impossible; until that is understood,
+        // leave ample room (16 bytes an entry; the kernel's limit is 65536)
+        cq = Math.max(cq, Math.min(1 << 16, Math.max(4096, Integer.highestOneBit(config.maxInFlight()) * 16)));
         IoUringIoHandlerConfig handlerConfig = new IoUringIoHandlerConfig()
                 .setRingSize(config.ringSize())
                 .setCqSize(Math.min(cq, 1 << 20));
