@@ -87,7 +87,8 @@ final class CompactGcCommand implements Callable<Integer> {
             progress.line("ingesting " + size / valueSize + " values of " + valueSize + " bytes over " + keys
                     + " keys");
             CompactionBench.ingest(t, size / valueSize, perLayer, keys, valueSize);
-            AlignedBufferPool pool = new AlignedBufferPool(256 * 1024, 64, config.io().alignment());
+            AlignedBufferPool pool = new AlignedBufferPool(config.compaction().bufferSize(),
+                    config.compaction().buffers(), config.io().alignment());
             progress.line("compacting the L0 layers");
             Level0Compaction.compactLevel0(t, Level0Compaction.Options.of(t.config()).withForce(true)
                     .withTargetFileSize(128L << 20).withDeltaSizeLimit(Long.MAX_VALUE / 4), pool).block();

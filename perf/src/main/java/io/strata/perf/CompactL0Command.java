@@ -1,6 +1,7 @@
 package io.strata.perf;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strata.engine.compaction.CompactionConfig;
 import io.strata.engine.compaction.legacy.Level0Compaction;
 import io.strata.engine.key.Lsn;
 import io.strata.engine.key.TenantId;
@@ -66,8 +67,8 @@ final class CompactL0Command implements Callable<Integer> {
             description = "L0 layers to merge (default: ${DEFAULT-VALUE}).")
     int layers;
 
-    @Option(names = "--buffers", defaultValue = "64", paramLabel = "N",
-            description = "Compaction read buffers of 256 KiB (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--buffers", defaultValue = "" + CompactionConfig.DEFAULT_BUFFERS, paramLabel = "N",
+            description = "Compaction read buffers of the engine's default size, 2 MiB (default: ${DEFAULT-VALUE}).")
     int buffers;
 
     @Option(names = "--no-fio", description = "Skip the fio runs.")
@@ -97,7 +98,8 @@ final class CompactL0Command implements Callable<Integer> {
             progress.line(String.format("%d L0 layers, %s, ingested in %.1f s", l0.size(), Sizes.format(inputBytes),
                     ingestSeconds));
 
-            AlignedBufferPool pool = new AlignedBufferPool(256 * 1024, buffers, config.io().alignment());
+            AlignedBufferPool pool = new AlignedBufferPool(config.compaction().bufferSize(), buffers,
+                    config.io().alignment());
             Level0Compaction.Options options = Level0Compaction.Options.of(t.config()).withForce(true)
                     .withTargetFileSize(128L << 20).withDeltaSizeLimit(Long.MAX_VALUE / 4);
             progress.line("compacting");

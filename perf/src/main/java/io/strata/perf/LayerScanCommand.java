@@ -45,7 +45,7 @@ final class LayerScanCommand implements Callable<Integer> {
     @Mixin
     LayerOptions layers;
 
-    @Option(names = "--max-read", defaultValue = "8m", converter = SizeConverter.class, paramLabel = "SIZE",
+    @Option(names = "--max-read", defaultValue = "1m", converter = SizeConverter.class, paramLabel = "SIZE",
             description = "Largest planned read: a read ends once it reaches this many bytes "
                     + "(default: ${DEFAULT-VALUE}).")
     long maxRead;
@@ -54,10 +54,15 @@ final class LayerScanCommand implements Callable<Integer> {
             description = "Most values per planned read (default: ${DEFAULT-VALUE}).")
     int maxBatch;
 
-    @Option(names = "--read-buffers", defaultValue = "4", paramLabel = "N",
+    @Option(names = "--read-buffers", defaultValue = "16", paramLabel = "N",
             description = "Buffers of the iterator's read pool, each holding one planned read "
                     + "(default: ${DEFAULT-VALUE}).")
     int readBuffers;
+
+    @Option(names = "--hops-in-flight", defaultValue = "8", paramLabel = "N",
+            description = "Hops of reads (about 512 KiB, at least one planned read each) the iterator keeps in "
+                    + "flight while the scan consumes the current one (default: ${DEFAULT-VALUE}).")
+    int hopsInFlight;
 
     @Option(names = "--rounds", defaultValue = "3", paramLabel = "R",
             description = "Scans of each layer, each after its own fio run; the table shows the median round "
@@ -81,7 +86,11 @@ final class LayerScanCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "invalid --read-buffers " + readBuffers
                     + ": must be in [1, 1024]");
         }
-        IteratorOptions options = new IteratorOptions(maxRead, maxBatch);
+        if (hopsInFlight < 1 || hopsInFlight > 64) {
+            throw new ParameterException(spec.commandLine(), "invalid --hops-in-flight " + hopsInFlight
+                    + ": must be in [1, 64]");
+        }
+        IteratorOptions options = new IteratorOptions(maxRead, maxBatch, hopsInFlight);
         PrintWriter out = spec.commandLine().getOut();
         Progress progress = new Progress(spec.commandLine().getErr());
         Optional<FioRunner> fio = layers.noFio ? Optional.empty() : FioRunner.locate();
@@ -147,6 +156,7 @@ final class LayerScanCommand implements Callable<Integer> {
         root.put("max_read_bytes", maxRead);
         root.put("max_batch", maxBatch);
         root.put("read_buffers", readBuffers);
+        root.put("hops_in_flight", hopsInFlight);
         root.put("read_buffer_bytes", readBufferSize);
         if (fio.isPresent()) {
             root.put("fio_args", String.join(" ", FioRunner.sequentialArguments("read", Path.of("<layer file>"), 0,

@@ -2,10 +2,16 @@ package io.strata.engine.layer;
 
 /**
  * How a layer iterator batches its reads: Neon's StreamingVectoredReadPlanner parameters (a planned read ends at
- * {@code maxReadSize} bytes or {@code maxBatchCount} values, whichever comes first).
+ * {@code maxReadSize} bytes or {@code maxBatchCount} values, whichever comes first), and how many hops of reads
+ * (see {@link LayerIteration}) it keeps in flight while its consumer works.
+ *
+ * <p>{@code hopsInFlight} trades memory for throughput: one hop in flight leaves the disk idle while the index is
+ * walked for the next one and between a hop's completion and the next submission (a single sequential read at a
+ * time); two keep the disk busy on a lone scan. An iterator holds the decoded values of up to
+ * {@code hopsInFlight + 1} hops, so a merge of many layers (compaction) multiplies it by its layer count.
  */
-public record IteratorOptions(long maxReadSize, int maxBatchCount) {
-    /** What Neon's compaction uses for its merge iterator: 8 MiB and 1024 values. */
+public record IteratorOptions(long maxReadSize, int maxBatchCount, int hopsInFlight) {
+    /** What Neon's compaction uses for its merge iterator: 8 MiB and 1024 values; one hop in flight. */
     public static final IteratorOptions DEFAULT = new IteratorOptions(8L << 20, 1024);
 
     public IteratorOptions {
@@ -13,5 +19,18 @@ public record IteratorOptions(long maxReadSize, int maxBatchCount) {
             throw new IllegalArgumentException("maxReadSize and maxBatchCount must be positive, got " + maxReadSize
                     + " and " + maxBatchCount);
         }
+        if (hopsInFlight < 1 || hopsInFlight > 64) {
+            throw new IllegalArgumentException("hopsInFlight must be in [1, 64], got " + hopsInFlight);
+        }
+    }
+
+    /** One hop in flight: the lowest memory per iterator, for merges of many layers. */
+    public IteratorOptions(long maxReadSize, int maxBatchCount) {
+        this(maxReadSize, maxBatchCount, 1);
+    }
+
+    /** These options with {@code hops} hops in flight. */
+    public IteratorOptions withHopsInFlight(int hops) {
+        return new IteratorOptions(maxReadSize, maxBatchCount, hops);
     }
 }

@@ -30,9 +30,12 @@ import reactor.core.publisher.Mono;
  * is released at once, and the results are put back in plan order. Pool buffers are thus held only while I/O is
  * in flight, and a cancel or an error leaves none leased (the reader releases what is in flight).
  *
- * <p><b>Backpressure.</b> The next hop is read while the current one is consumed, never more: a subscriber that
- * requests ten entries of a huge layer causes at most two hops of reads, and the index is streamed only as far
- * as those hops need. If a hop fails, results of its earlier reads are not delivered; the error ends the stream.
+ * <p><b>Backpressure.</b> Up to {@code hopsInFlight} hops are read while the current one is consumed, never more: a
+ * subscriber that requests ten entries of a huge layer causes at most {@code hopsInFlight + 1} hops of reads, and
+ * the index is streamed only as far as those hops need. With one hop in flight the next hop is planned (index
+ * blocks read) and submitted only when the previous one has landed, so the disk sees a single read at a time;
+ * two or more overlap the planning and keep reads queued at the device. If a hop fails, results of its earlier
+ * reads are not delivered; the error ends the stream.
  */
 public final class LayerIteration {
     /** About how many bytes one hop reads: bounds the lookahead (and the decoded values held) per iterator. */
@@ -48,12 +51,14 @@ public final class LayerIteration {
      * that are not back to back) become {@link LayerCorruptionException}s naming {@code path}.
      *
      * @param maxReadSize the planner's read size, which sizes the hops
+     * @param hopsInFlight hops read ahead of the consumer (see {@link IteratorOptions#hopsInFlight()})
      */
     public static <T> Flux<T> inPlanOrder(Path path, DirectFile file, Flux<VectoredRead> plan, AlignedBufferPool pool,
-                                          long maxReadSize, long valuesEnd, Function<VectoredBlobs, T> onRead) {
+                                          long maxReadSize, int hopsInFlight, long valuesEnd,
+                                          Function<VectoredBlobs, T> onRead) {
         int hop = readsPerHop(pool, maxReadSize);
         VectoredBlobReader reader = new VectoredBlobReader(pool, hop);
-        return plan.<VectoredRead>handle((read, sink) -> {
+        Flux<List<VectoredRead>> hops = plan.<VectoredRead>handle((read, sink) -> {
                     String beyond = beyondValues(read, valuesEnd);
                     if (beyond != null) {
                         sink.error(new LayerCorruptionException(path, "index: " + beyond));
@@ -62,9 +67,10 @@ public final class LayerIteration {
                     }
                 })
                 .onErrorMap(LayerIteration::isPlanningError, e -> corruptIndex(path, e))
-                .buffer(hop)
-                .concatMap(reads -> readHop(reader, file, reads, onRead), 0)
-                .concatMapIterable(results -> results, 1);
+                .buffer(hop);
+        Flux<List<T>> read = hopsInFlight <= 1 ? hops.concatMap(reads -> readHop(reader, file, reads, onRead), 0)
+                : hops.flatMapSequential(reads -> readHop(reader, file, reads, onRead), hopsInFlight, 1);
+        return read.concatMapIterable(results -> results, 1);
     }
 
     /** One entry per value, in order: the per-read lists of {@link #inPlanOrder} flattened without extra lookahead. */

@@ -137,7 +137,7 @@ public final class DeltaLayerReader extends LayerReader<DeltaLayerSummary> {
         return Flux.defer(() -> LayerIteration.inPlanOrder(path, file(),
                 StreamingIndexPlanning.deltaLayer(index(), summary().indexStartBlk(), options.maxReadSize(),
                         options.maxBatchCount()),
-                pool, options.maxReadSize(), summary().indexStartBlk() * LayerFormat.PAGE_SZ,
+                pool, options.maxReadSize(), options.hopsInFlight(), summary().indexStartBlk() * LayerFormat.PAGE_SZ,
                 blobs -> LayerIteration.values(path, blobs)));
     }
 }

@@ -94,7 +94,7 @@ public final class ImageLayerReader extends LayerReader<ImageLayerSummary> {
         return Flux.defer(() -> LayerIteration.inPlanOrder(path(), file(),
                 StreamingIndexPlanning.imageLayer(index(), summary().indexStartBlk(), summary().lsn(),
                         options.maxReadSize(), options.maxBatchCount()),
-                pool, options.maxReadSize(), summary().indexStartBlk() * LayerFormat.PAGE_SZ, LayerIteration::images));
+                pool, options.maxReadSize(), options.hopsInFlight(), summary().indexStartBlk() * LayerFormat.PAGE_SZ, LayerIteration::images));
     }
 
     /**
@@ -112,7 +112,7 @@ public final class ImageLayerReader extends LayerReader<ImageLayerSummary> {
                         summary().lsn(), shard, maxReadSize)
                 .onErrorMap(LayerIteration::isPlanningError, e -> LayerIteration.corruptIndex(path(), e))
                 .flatMapMany(reads -> LayerIteration.inPlanOrder(path(), file(), Flux.fromIterable(reads), pool,
-                        maxReadSize, summary().indexStartBlk() * LayerFormat.PAGE_SZ, RawBlobCopy::of))
+                        maxReadSize, 2, summary().indexStartBlk() * LayerFormat.PAGE_SZ, RawBlobCopy::of))
                 .concatMap(copy -> copy.putInto(writer).thenReturn((long) copy.size()), 0)
                 .reduce(0L, Long::sum);
     }

@@ -192,6 +192,44 @@ class DeltaLayerIteratorTest {
     }
 
     /**
+     * Several hops in flight (a lone scan's setting): the same entries in the same order as one hop, the read-ahead
+     * bounded by hopsInFlight + 1 hops, and a cancel mid-scan leaves no buffer leased (checked after each test).
+     */
+    @Test
+    void severalHopsInFlightKeepOrderAndBoundTheReadAhead() {
+        TreeMap<Version, Value> versions = new TreeMap<>();
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (int i = 0; i < 20_000; i++) {
+            versions.put(new Version(BASE.add(i / 4), new Lsn(0x100 + i % 4)),
+                    new Value.WalRecord(new NeonWalRecord.Postgres(i % 4 == 0, bytes(rnd, 1 + rnd.nextInt(2000)))));
+        }
+        WrittenLayer<DeltaLayerSummary> layer = write(versions, new Lsn(0x100), new Lsn(0x200));
+        long valuesEnd = layer.summary().indexStartBlk() * 8192L;
+        CountingIoEngine counting = new CountingIoEngine(io.engine, valuesEnd);
+        DeltaLayerReader reader = DeltaLayerReader.open(counting, io.cache, layer.path(), null).block(T);
+        try {
+            IteratorOptions options = new IteratorOptions(64 * 1024, 1024, 3);
+            assertSame(versions, reader.iterator(pool, options).collectList().block(T));
+            counting.reads.set(0);
+            StepVerifier.create(reader.iterator(pool, options), 0)
+                    .thenRequest(10)
+                    .expectNextCount(10)
+                    .thenAwait(Duration.ofMillis(200))
+                    .thenCancel()
+                    .verify(T);
+            // hops of 4 reads (half the pool), at most 3 in flight beside the one consumed
+            assertTrue(counting.reads.get() >= 4 && counting.reads.get() <= 16, "reads: " + counting.reads);
+            // a cancel while hops are in flight
+            StepVerifier.create(reader.iterator(pool, options).take(5_000), 1)
+                    .thenRequest(Long.MAX_VALUE)
+                    .expectNextCount(5_000)
+                    .verifyComplete();
+        } finally {
+            reader.close().block(T);
+        }
+    }
+
+    /**
      * An iterator nobody asks for more holds no pool buffer, though its next hop was read ahead: a merge keeps
      * many iterators waiting like this on one pool, and one holding buffers starved the others.
      */
