@@ -100,7 +100,9 @@ final class GetPageCommand implements Callable<Integer> {
             description = "Pages of the cached run (all in the cache); 0 skips it (default: ${DEFAULT-VALUE}).")
     int cachedKeys;
 
-    @Option(names = "--rings", defaultValue = "1", description = "io_uring rings (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rings", defaultValue = "0", description = "io_uring rings; 0 is the engine's default, one "
+            + "per core: each ring's loop thread runs the read path of the gets it completes, so one ring caps the "
+            + "gets at one core's worth (default: ${DEFAULT-VALUE}).")
     int rings;
 
     @Option(names = "--engine", defaultValue = "uring", converter = BenchEngineConverter.class,
@@ -159,6 +161,12 @@ final class GetPageCommand implements Callable<Integer> {
         List<Row> rows = new ArrayList<>();
         List<GetPageLoop.Result> cached = new ArrayList<>();
         String engineDescription;
+        if (rings < 0) {
+            throw new ParameterException(spec.commandLine(), "invalid --rings " + rings + ": must be >= 0");
+        }
+        if (rings == 0) {
+            rings = Runtime.getRuntime().availableProcessors();
+        }
         IoEngine io = engine.create(Math.max(64, 2 * maxQd), rings);
         try {
             engineDescription = io.describe();
