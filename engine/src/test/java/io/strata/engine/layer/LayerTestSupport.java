@@ -27,6 +27,11 @@ public final class LayerTestSupport implements AutoCloseable {
     public final IoEngine engine;
     public final AlignedBufferPool writePool;
     public final AlignedBufferPool readPool;
+    /**
+     * The block cache's own pool, as in {@code StrataEngine}: a cached value read holds a read-pool buffer while it
+     * waits for cache loads, so a cache sharing that pool deadlocked at 16 concurrent cached reads.
+     */
+    public final AlignedBufferPool cachePool;
     public final BlockCache cache;
     public final Path dir;
 
@@ -35,7 +40,8 @@ public final class LayerTestSupport implements AutoCloseable {
         this.engine = IoEngines.create(IoConfig.defaults());
         this.writePool = new AlignedBufferPool(64 * 1024, 8, 4096).trackLeaks(true);
         this.readPool = new AlignedBufferPool(8192, 16, 4096).trackLeaks(true);
-        this.cache = new BlockCache(256, readPool);
+        this.cachePool = new AlignedBufferPool(8192, 256 + 16, 4096).trackLeaks(true);
+        this.cache = new BlockCache(256, cachePool);
     }
 
     public LayerWriteContext ctx(Generation generation) {

@@ -140,13 +140,15 @@ final class Ring implements IoUringIoHandle {
     public void handle(IoRegistration reg, IoEvent event) {
         IoUringIoEvent e = (IoUringIoEvent) event;
         int slot = (int) (e.userData() & 0xFFFF);
-        UringOp op = slots[slot];
-        slots[slot] = null;
-        freeSlots[freeTop++] = slot;
+        UringOp op = slot < slots.length ? slots[slot] : null;
         completed++;
         if (op == null) {
+            // Not ours (or a duplicate): the slot is not pushed back, or two operations could share it and one of
+            // them would never see its completion.
             log.warn("ring {}: completion for empty slot {} (res={}, opcode={})", index, slot, e.res(), e.opcode());
         } else {
+            slots[slot] = null;
+            freeSlots[freeTop++] = slot;
             boolean done;
             try {
                 done = op.complete(e.res());
