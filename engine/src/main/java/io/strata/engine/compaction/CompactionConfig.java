@@ -28,17 +28,17 @@ public record CompactionConfig(boolean enabled, int maxConcurrentJobs, long memo
         }
     }
 
+    /** Default compaction read buffer: twice the merges' 1 MiB reads. */
+    public static final int DEFAULT_BUFFER_SIZE = 2 << 20;
+    /** Default number of compaction read buffers (32 MiB of direct memory). */
+    public static final int DEFAULT_BUFFERS = 16;
+
     /**
      * On (Neon's legacy algorithm), two jobs, 256 MiB of estimates, 16 buffers of 2 MiB, Neon's image creation and
      * gc-compaction defaults. A buffer holds one planned read of the merges (1 MiB, plus the blob that crosses the
      * end and the O_DIRECT widening): with smaller buffers every read allocated (and zeroed) a direct buffer of its
      * own, a fifth of gc-compaction's CPU.
      */
-    /** Default compaction read buffer: twice the merges' 1 MiB reads. */
-    public static final int DEFAULT_BUFFER_SIZE = 2 << 20;
-    /** Default number of compaction read buffers (32 MiB of direct memory). */
-    public static final int DEFAULT_BUFFERS = 16;
-
     public static CompactionConfig defaults() {
         return new CompactionConfig(true, 2, 256L << 20, DEFAULT_BUFFER_SIZE, DEFAULT_BUFFERS,
                 ImageLayerCreationConfig.defaults(),

@@ -28,9 +28,4 @@ public record IteratorOptions(long maxReadSize, int maxBatchCount, int hopsInFli
     public IteratorOptions(long maxReadSize, int maxBatchCount) {
         this(maxReadSize, maxBatchCount, 1);
     }
-
-    /** These options with {@code hops} hops in flight. */
-    public IteratorOptions withHopsInFlight(int hops) {
-        return new IteratorOptions(maxReadSize, maxBatchCount, hops);
-    }
 }

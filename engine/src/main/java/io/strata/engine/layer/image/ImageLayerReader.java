@@ -94,7 +94,8 @@ public final class ImageLayerReader extends LayerReader<ImageLayerSummary> {
         return Flux.defer(() -> LayerIteration.inPlanOrder(path(), file(),
                 StreamingIndexPlanning.imageLayer(index(), summary().indexStartBlk(), summary().lsn(),
                         options.maxReadSize(), options.maxBatchCount()),
-                pool, options.maxReadSize(), options.hopsInFlight(), summary().indexStartBlk() * LayerFormat.PAGE_SZ, LayerIteration::images));
+                pool, options.maxReadSize(), options.hopsInFlight(), summary().indexStartBlk() * LayerFormat.PAGE_SZ,
+                LayerIteration::images));
     }
 
     /**
