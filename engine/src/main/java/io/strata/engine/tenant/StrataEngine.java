@@ -1,6 +1,7 @@
 package io.strata.engine.tenant;
 
 import io.strata.engine.key.TenantId;
+import io.strata.engine.layer.LayerIteration;
 import io.strata.engine.timeline.BlockingFs;
 import io.strata.engine.vectored.VectoredBlobReader;
 import io.strata.io.buffer.AlignedBufferPool;
@@ -214,7 +215,9 @@ public final class StrataEngine {
                                 : gcQueues.computeIfAbsent(t, x -> new GcCompactionQueue())
                                         .iteration(t, cc.gcCompaction(), pool)
                                         .map(q -> q == CompactionOutcome.SKIPPED ? CompactionOutcome.DONE : q)),
-                t -> 2L * t.layers().map().level0Deltas().size() * Level0Compaction.Options.ITERATOR.maxReadSize());
+                // decoded values held per L0 layer: the hop being merged and the hops in flight
+                t -> (Level0Compaction.Options.ITERATOR.hopsInFlight() + 1L) * t.layers().map().level0Deltas().size()
+                        * Math.max(LayerIteration.HOP_BYTES, Level0Compaction.Options.ITERATOR.maxReadSize()));
     }
 
     /** The compaction {@code t} gets: its tenant's setting ({@link Tenant#compactionAlgorithm()}). */
