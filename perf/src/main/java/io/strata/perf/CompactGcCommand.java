@@ -10,6 +10,7 @@ import io.strata.engine.compaction.legacy.Level0Compaction;
 import io.strata.engine.key.Lsn;
 import io.strata.engine.key.TenantId;
 import io.strata.engine.key.TimelineId;
+import io.strata.engine.layer.PersistentLayerDesc;
 import io.strata.engine.tenant.EngineConfig;
 import io.strata.engine.tenant.ShutdownMode;
 import io.strata.engine.tenant.StrataEngine;
@@ -40,6 +41,7 @@ import picocli.CommandLine.Spec;
 final class CompactGcCommand implements Callable<Integer> {
     private static final TenantId TENANT = TenantId.parse("c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2");
     private static final TimelineId TIMELINE = TimelineId.parse("33333333333333333333333333333333");
+    private static final TimelineId WARMUP_TIMELINE = TimelineId.parse("44444444444444444444444444444444");
 
     @Spec
     CommandSpec spec;
@@ -67,6 +69,12 @@ final class CompactGcCommand implements Callable<Integer> {
     @Option(names = "--no-verify", description = "Turn gc-compaction's verification (replay of every retained LSN) off.")
     boolean noVerify;
 
+    @Option(names = "--warmup", defaultValue = "256m", converter = SizeConverter.class, paramLabel = "SIZE",
+            description = "Before the measured run, prepare and gc-compact a timeline of this many value bytes in the "
+                    + "same JVM, unmeasured, so the JIT has compiled the compaction's code; 0 measures a cold JVM "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long warmup;
+
     @Option(names = "--no-fio", description = "Skip the fio runs.")
     boolean noFio;
 
@@ -83,24 +91,22 @@ final class CompactGcCommand implements Callable<Integer> {
         ObjectNode root = JsonReport.object();
         try {
             Tenant tenant = engine.createTenant(TENANT).block();
-            Timeline t = tenant.createTimeline(TIMELINE, Lsn.of(0x100)).block();
-            progress.line("ingesting " + size / valueSize + " values of " + valueSize + " bytes over " + keys
-                    + " keys");
-            CompactionBench.ingest(t, size / valueSize, perLayer, keys, valueSize);
             AlignedBufferPool pool = new AlignedBufferPool(config.compaction().bufferSize(),
                     config.compaction().buffers(), config.io().alignment());
-            progress.line("compacting the L0 layers");
-            Level0Compaction.compactLevel0(t, Level0Compaction.Options.of(t.config()).withForce(true)
-                    .withTargetFileSize(128L << 20).withDeltaSizeLimit(Long.MAX_VALUE / 4), pool).block();
-
-            progress.line("legacy GC with a zero horizon");
-            tenant.gcIteration(Optional.of(TIMELINE), 0, Duration.ZERO).block();
-            GcCompactionSettings settings = GcCompactionSettings.defaults().withCompactionTargetSize(target);
-            if (noVerify) {
-                settings = new GcCompactionSettings(settings.gcCompactionEnabled(), false,
-                        settings.gcCompactionInitialThresholdKb(), settings.gcCompactionRatioPercent(),
-                        settings.compactionTargetSize(), settings.compactionL0First(), settings.iterator());
+            double warmupMibps = Double.NaN;
+            if (warmup > 0) {
+                progress.line("JIT warm-up: " + Sizes.format(warmup) + ", prepared and gc-compacted unmeasured");
+                Timeline w = prepare(tenant, WARMUP_TIMELINE, warmup, Math.min(perLayer, Math.max(1, warmup / 4)),
+                        pool, progress);
+                long before = w.layers().map().historicLayers().stream().mapToLong(PersistentLayerDesc::fileSize).sum();
+                long warmStart = System.nanoTime();
+                GcCompaction.compactWithGc(w, CompactOptions.defaultForGcCompactionUnitTests(), settings(), pool)
+                        .block();
+                warmupMibps = before / ((System.nanoTime() - warmStart) / 1e9) / (1 << 20);
+                progress.line(String.format("JIT warm-up: %.1f MiB/s", warmupMibps));
             }
+            Timeline t = prepare(tenant, TIMELINE, size, perLayer, pool, progress);
+            GcCompactionSettings settings = settings();
             progress.line("gc-compaction (verification " + (noVerify ? "off" : "on") + ")");
             CpuClock cpu = new CpuClock();
             long cpuStart = cpu.processCpuNanos();
@@ -139,6 +145,10 @@ final class CompactGcCommand implements Callable<Integer> {
             root.put("size_bytes", size);
             root.put("value_size", valueSize);
             root.put("keys", keys);
+            root.put("jit_warmup_bytes", warmup);
+            if (warmup > 0) {
+                root.put("jit_warmup_input_mib_per_sec", warmupMibps);
+            }
             root.put("verification", !noVerify);
             root.put("outcome", r.outcome().toString());
             root.put("input_bytes", inputBytes);
@@ -156,6 +166,7 @@ final class CompactGcCommand implements Callable<Integer> {
                 root.put("ratio_to_fio_seq_read", mibps / f.mibPerSec());
             });
             fioWrite.ifPresent(f -> root.put("fio_seq_write_mib_per_sec", f.mibPerSec()));
+            CompactionBench.reportCopyLimit(fio, mibps, out, root);
             root.put("statistics", st.toJson());
         } finally {
             engine.shutdown(ShutdownMode.HARD).block();
@@ -164,5 +175,29 @@ final class CompactGcCommand implements Callable<Integer> {
         out.println(JsonReport.write(root));
         out.flush();
         return 0;
+    }
+
+    private GcCompactionSettings settings() {
+        GcCompactionSettings settings = GcCompactionSettings.defaults().withCompactionTargetSize(target);
+        if (noVerify) {
+            settings = new GcCompactionSettings(settings.gcCompactionEnabled(), false,
+                    settings.gcCompactionInitialThresholdKb(), settings.gcCompactionRatioPercent(),
+                    settings.compactionTargetSize(), settings.compactionL0First(), settings.iterator());
+        }
+        return settings;
+    }
+
+    /** A timeline of {@code bytes} of values in L1 layers, GC'd with a zero horizon: gc-compaction's input. */
+    private Timeline prepare(Tenant tenant, TimelineId id, long bytes, long perLayer, AlignedBufferPool pool,
+                             Progress progress) {
+        Timeline t = tenant.createTimeline(id, Lsn.of(0x100)).block();
+        progress.line("ingesting " + bytes / valueSize + " values of " + valueSize + " bytes over " + keys + " keys");
+        CompactionBench.ingest(t, bytes / valueSize, perLayer, keys, valueSize);
+        progress.line("compacting the L0 layers");
+        Level0Compaction.compactLevel0(t, Level0Compaction.Options.of(t.config()).withForce(true)
+                .withTargetFileSize(128L << 20).withDeltaSizeLimit(Long.MAX_VALUE / 4), pool).block();
+        progress.line("legacy GC with a zero horizon");
+        tenant.gcIteration(Optional.of(id), 0, Duration.ZERO).block();
+        return t;
     }
 }

@@ -144,6 +144,7 @@ final class CompactImageCommand implements Callable<Integer> {
                 root.put("ratio_to_fio_seq_read", mibps / f.mibPerSec());
             });
             fioWrite.ifPresent(f -> root.put("fio_seq_write_mib_per_sec", f.mibPerSec()));
+            CompactionBench.reportCopyLimit(fio, mibps, out, root);
         } finally {
             engine.shutdown(ShutdownMode.HARD).block();
             CompactionBench.deleteRecursively(data);

@@ -43,6 +43,7 @@ import picocli.CommandLine.Spec;
 final class CompactL0Command implements Callable<Integer> {
     private static final TenantId TENANT = TenantId.parse("c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0");
     private static final TimelineId TIMELINE = TimelineId.parse("11111111111111111111111111111111");
+    private static final TimelineId WARMUP_TIMELINE = TimelineId.parse("22222222222222222222222222222222");
 
     @Spec
     CommandSpec spec;
@@ -71,6 +72,12 @@ final class CompactL0Command implements Callable<Integer> {
             description = "Compaction read buffers of the engine's default size, 2 MiB (default: ${DEFAULT-VALUE}).")
     int buffers;
 
+    @Option(names = "--warmup", defaultValue = "256m", converter = SizeConverter.class, paramLabel = "SIZE",
+            description = "Before the measured run, build and compact a timeline of this many value bytes in the "
+                    + "same JVM, unmeasured, so the JIT has compiled the compaction's code (a pageserver compacts "
+                    + "all day long); 0 measures a cold JVM (default: ${DEFAULT-VALUE}).")
+    long warmup;
+
     @Option(names = "--no-fio", description = "Skip the fio runs.")
     boolean noFio;
 
@@ -85,6 +92,9 @@ final class CompactL0Command implements Callable<Integer> {
         ObjectNode root = JsonReport.object();
         try {
             Tenant tenant = engine.createTenant(TENANT).block();
+            AlignedBufferPool pool = new AlignedBufferPool(config.compaction().bufferSize(), buffers,
+                    config.io().alignment());
+            double warmupMibps = warmup > 0 ? warmUp(tenant, pool, perLayer, progress) : 0;
             Timeline t = tenant.createTimeline(TIMELINE, Lsn.of(0x100)).block();
             long values = size / valueSize;
             progress.line("ingesting " + values + " values of " + valueSize + " bytes over " + keys + " keys into "
@@ -98,10 +108,7 @@ final class CompactL0Command implements Callable<Integer> {
             progress.line(String.format("%d L0 layers, %s, ingested in %.1f s", l0.size(), Sizes.format(inputBytes),
                     ingestSeconds));
 
-            AlignedBufferPool pool = new AlignedBufferPool(config.compaction().bufferSize(), buffers,
-                    config.io().alignment());
-            Level0Compaction.Options options = Level0Compaction.Options.of(t.config()).withForce(true)
-                    .withTargetFileSize(128L << 20).withDeltaSizeLimit(Long.MAX_VALUE / 4);
+            Level0Compaction.Options options = options(t);
             progress.line("compacting");
             CpuClock cpu = new CpuClock();
             long cpuStart = cpu.processCpuNanos();
@@ -138,6 +145,10 @@ final class CompactL0Command implements Callable<Integer> {
             root.put("size_bytes", size);
             root.put("value_size", valueSize);
             root.put("keys", keys);
+            root.put("jit_warmup_bytes", warmup);
+            if (warmup > 0) {
+                root.put("jit_warmup_input_mib_per_sec", warmupMibps);
+            }
             root.put("l0_layers", r.compacted().size());
             root.put("input_bytes", inputBytes);
             root.put("l1_layers", r.created().size());
@@ -153,6 +164,7 @@ final class CompactL0Command implements Callable<Integer> {
                 root.put("ratio_to_fio_seq_read", mibps / f.mibPerSec());
             });
             fioWrite.ifPresent(f -> root.put("fio_seq_write_mib_per_sec", f.mibPerSec()));
+            CompactionBench.reportCopyLimit(fio, mibps, out, root);
             root.put("stats", r.stats().toJson());
         } finally {
             engine.shutdown(ShutdownMode.HARD).block();
@@ -161,6 +173,25 @@ final class CompactL0Command implements Callable<Integer> {
         out.println(JsonReport.write(root));
         out.flush();
         return 0;
+    }
+
+    private static Level0Compaction.Options options(Timeline t) {
+        return Level0Compaction.Options.of(t.config()).withForce(true).withTargetFileSize(128L << 20)
+                .withDeltaSizeLimit(Long.MAX_VALUE / 4);
+    }
+
+    /** The unmeasured JIT warm-up: the same kind of timeline, smaller, compacted once; returns its MiB/s. */
+    private double warmUp(Tenant tenant, AlignedBufferPool pool, long perLayer, Progress progress) {
+        Timeline w = tenant.createTimeline(WARMUP_TIMELINE, Lsn.of(0x100)).block();
+        progress.line("JIT warm-up: " + Sizes.format(warmup) + " of L0 layers, compacted unmeasured");
+        CompactionBench.ingest(w, Math.max(1, warmup / valueSize), Math.min(perLayer, Math.max(1, warmup / 4)),
+                keys, valueSize);
+        long input = w.layers().map().level0Deltas().stream().mapToLong(PersistentLayerDesc::fileSize).sum();
+        long start = System.nanoTime();
+        Level0Compaction.compactLevel0(w, options(w), pool).block();
+        double mibps = input / ((System.nanoTime() - start) / 1e9) / (1 << 20);
+        progress.line(String.format("JIT warm-up: %.1f MiB/s", mibps));
+        return mibps;
     }
 
 

@@ -1,5 +1,6 @@
 package io.strata.perf;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strata.engine.compaction.CompactionConfig;
 import io.strata.engine.key.Key;
 import io.strata.engine.key.Lsn;
@@ -11,6 +12,7 @@ import io.strata.engine.timeline.TimelineConfig;
 import io.strata.engine.value.Value;
 import io.strata.io.file.Alignment;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,9 +31,15 @@ final class CompactionBench {
     /** Bytes fio reads at least (looping over the layer file) for the sequential read limit. */
     static final long FIO_READ_BYTES = 1L << 30;
 
-    /** fio's sequential read of a layer file and sequential write of as many bytes, in the same run (or none). */
-    record FioLimits(Optional<EngineResult> read, Optional<EngineResult> write) {
-        static final FioLimits NONE = new FioLimits(Optional.empty(), Optional.empty());
+    /**
+     * fio's limits in the same run (or none): a sequential read of a layer file, a sequential write of as many bytes,
+     * and the two at once ({@code copyRead}, {@code copyWrite}: what the device gives a job that reads and writes
+     * together, as a compaction does).
+     */
+    record FioLimits(Optional<EngineResult> read, Optional<EngineResult> write, Optional<EngineResult> copyRead,
+                     Optional<EngineResult> copyWrite) {
+        static final FioLimits NONE = new FioLimits(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty());
     }
 
     /** {@code dir/name}, emptied: the engine's data directory of one run. */
@@ -59,7 +67,7 @@ final class CompactionBench {
     /**
      * Runs fio (unless {@code skip} or fio is missing) over {@code layer}, one of the run's layer files, read in place
      * ({@code --readonly}) and looped to at least {@link #FIO_READ_BYTES}, and a write of {@code writeBytes} (at most
-     * 1 GiB) in {@code data}, removed afterwards. The read is of the file itself, not of a fresh copy: a copy's
+     * 1 GiB) in {@code data}, removed afterwards, then the two together. The read is of the file itself, not of a fresh copy: a copy's
      * writeback competed with fio's reads and gave it half the device's speed (a flattering yardstick).
      */
     static FioLimits fio(boolean skip, Timeline t, PersistentLayerDesc layer, long writeBytes, Path data,
@@ -81,10 +89,35 @@ final class CompactionBench {
             progress.line("fio: sequential write of " + Sizes.format(size));
             EngineResult write = fio.get().run(FioRunner.sequentialArguments("write", writeFile, size, false),
                     "write", FioRunner.SEQUENTIAL_QD, 0, 0);
-            return new FioLimits(Optional.of(read), Optional.of(write));
+            Files.deleteIfExists(writeFile);
+            // both jobs at once; no --readonly, which would forbid the write job too
+            List<String> copy = new ArrayList<>(FioRunner.sequentialArguments("read", layerFile, 0, false));
+            copy.add("--loops=" + loops);
+            copy.addAll(FioRunner.sequentialArguments("write", writeFile, size, false));
+            progress.line("fio: both at once (the copy limit)");
+            List<EngineResult> both = fio.get().runJobs(copy, List.of("read", "write"), FioRunner.SEQUENTIAL_QD, 0,
+                    0);
+            return new FioLimits(Optional.of(read), Optional.of(write), Optional.of(both.get(0)),
+                    Optional.of(both.get(1)));
         } finally {
             Files.deleteIfExists(writeFile);
         }
+    }
+
+    /**
+     * The copy limit's lines and JSON fields: fio's read and write rates while doing both at once, and the
+     * compaction's rate over that read rate (a compaction reads its input and writes about as much).
+     */
+    static void reportCopyLimit(FioLimits fio, double mibps, PrintWriter out, ObjectNode root) {
+        fio.copyRead().ifPresent(f -> {
+            out.printf("%-28s %12.1f  (ratio %.2f)%n", "fio copy: read MiB/s", f.mibPerSec(), mibps / f.mibPerSec());
+            root.put("fio_copy_read_mib_per_sec", f.mibPerSec());
+            root.put("ratio_to_fio_copy_read", mibps / f.mibPerSec());
+        });
+        fio.copyWrite().ifPresent(f -> {
+            out.printf("%-28s %12.1f%n", "fio copy: write MiB/s", f.mibPerSec());
+            root.put("fio_copy_write_mib_per_sec", f.mibPerSec());
+        });
     }
 
     static void deleteRecursively(Path p) throws IOException {

@@ -20,6 +20,11 @@ final class FioJson {
      * @param direction {@code read} or {@code write}: which half of the job's figures to take
      */
     static EngineResult parse(String output, String direction, int qd) {
+        return parse(output, direction, qd, 0);
+    }
+
+    /** Like {@link #parse(String, String, int)}, for job {@code jobIndex} of a run of several jobs. */
+    static EngineResult parse(String output, String direction, int qd, int jobIndex) {
         int start = output.indexOf('{');
         if (start < 0) {
             throw new IllegalArgumentException("fio printed no JSON: " + abbreviate(output));
@@ -30,9 +35,9 @@ final class FioJson {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("fio's JSON does not parse: " + e.getOriginalMessage(), e);
         }
-        JsonNode job = root.path("jobs").path(0);
+        JsonNode job = root.path("jobs").path(jobIndex);
         if (job.isMissingNode()) {
-            throw new IllegalArgumentException("fio's JSON has no jobs[0]");
+            throw new IllegalArgumentException("fio's JSON has no jobs[" + jobIndex + "]");
         }
         int error = job.path("error").asInt(0);
         if (error != 0) {
@@ -41,7 +46,7 @@ final class FioJson {
         }
         JsonNode d = job.path(direction);
         if (d.isMissingNode() || !d.has("iops")) {
-            throw new IllegalArgumentException("fio's JSON has no jobs[0]." + direction + ".iops");
+            throw new IllegalArgumentException("fio's JSON has no jobs[" + jobIndex + "]." + direction + ".iops");
         }
         long ops = d.path("total_ios").asLong(d.path("io_bytes").asLong(0) / Math.max(1, d.path("bs").asLong(1)));
         double seconds = d.path("runtime").asDouble(Double.NaN) / 1e3; // ms

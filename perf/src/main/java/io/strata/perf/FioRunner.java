@@ -120,6 +120,15 @@ final class FioRunner {
     /** Runs fio and parses its report; {@code direction} is {@code read} or {@code write}. */
     EngineResult run(List<String> arguments, String direction, int qd, int seconds, int warmupSeconds)
             throws IOException, InterruptedException {
+        return runJobs(arguments, List.of(direction), qd, seconds, warmupSeconds).get(0);
+    }
+
+    /**
+     * Runs fio with several jobs at once ({@code --name} starts each); job {@code i}'s figures are read for
+     * {@code directions.get(i)}.
+     */
+    List<EngineResult> runJobs(List<String> arguments, List<String> directions, int qd, int seconds,
+                               int warmupSeconds) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(executable.toString());
         cmd.addAll(arguments);
@@ -139,7 +148,11 @@ final class FioRunner {
                         + FioJson.abbreviate(err + "\n" + out));
             }
             try {
-                return FioJson.parse(out, direction, qd);
+                List<EngineResult> results = new ArrayList<>();
+                for (int i = 0; i < directions.size(); i++) {
+                    results.add(FioJson.parse(out, directions.get(i), qd, i));
+                }
+                return results;
             } catch (IllegalArgumentException e) {
                 throw new IOException(e.getMessage() + " (command: " + String.join(" ", cmd) + "; stderr: "
                         + FioJson.abbreviate(err) + ")", e);

@@ -147,6 +147,23 @@ class FioJsonTest {
     }
 
     @Test
+    void eachJobOfARunWithSeveralIsReadByItsIndex() {
+        // the copy limit runs a read job and a write job at once: jobs[0] reads, jobs[1] writes
+        int jobs = RANDREAD.indexOf("\"jobs\" : [") + "\"jobs\" : [".length();
+        int end = RANDREAD.lastIndexOf('}', RANDREAD.indexOf("\"disk_util\"")) + 1; // the job object's end
+        String job = RANDREAD.substring(jobs, end);
+        String second = job.replace("\"jobname\" : \"randread\"", "\"jobname\" : \"write\"")
+                .replace("\"error\" : 0", "\"error\" : 7");
+        String two = RANDREAD.substring(0, end) + "," + second + RANDREAD.substring(end);
+        assertEquals(23752, FioJson.parse(two, "read", 4, 0).ops());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FioJson.parse(two, "read", 4, 1));
+        assertTrue(e.getMessage().contains("'write' failed with error 7"), e.getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> FioJson.parse(two, "read", 4, 2)).getMessage()
+                .contains("no jobs[2]"));
+    }
+
+    @Test
     void commandLineMatchesTheStrataRun() {
         List<String> a = FioRunner.arguments("randread", Path.of("/tmp/f"), 1L << 30, 8192, 32, 5, 1);
         assertEquals(List.of("--name=randread", "--filename=/tmp/f", "--rw=randread", "--bs=8192", "--direct=1",
