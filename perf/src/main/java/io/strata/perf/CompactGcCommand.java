@@ -69,7 +69,7 @@ final class CompactGcCommand implements Callable<Integer> {
     @Option(names = "--no-verify", description = "Turn gc-compaction's verification (replay of every retained LSN) off.")
     boolean noVerify;
 
-    @Option(names = "--warmup", defaultValue = "256m", converter = SizeConverter.class, paramLabel = "SIZE",
+    @Option(names = "--warmup", defaultValue = "256m", converter = SizeOrZeroConverter.class, paramLabel = "SIZE",
             description = "Before the measured run, prepare and gc-compact a timeline of this many value bytes in the "
                     + "same JVM, unmeasured, so the JIT has compiled the compaction's code; 0 measures a cold JVM "
                     + "(default: ${DEFAULT-VALUE}).")

@@ -72,7 +72,7 @@ final class CompactL0Command implements Callable<Integer> {
             description = "Compaction read buffers of the engine's default size, 2 MiB (default: ${DEFAULT-VALUE}).")
     int buffers;
 
-    @Option(names = "--warmup", defaultValue = "256m", converter = SizeConverter.class, paramLabel = "SIZE",
+    @Option(names = "--warmup", defaultValue = "256m", converter = SizeOrZeroConverter.class, paramLabel = "SIZE",
             description = "Before the measured run, build and compact a timeline of this many value bytes in the "
                     + "same JVM, unmeasured, so the JIT has compiled the compaction's code (a pageserver compacts "
                     + "all day long); 0 measures a cold JVM (default: ${DEFAULT-VALUE}).")

@@ -61,4 +61,13 @@ class SizesTest {
         assertThrows(TypeConversionException.class, () -> c.convert("8k"));
         assertThrows(TypeConversionException.class, () -> c.convert("100000"));
     }
+
+    @Test
+    void zeroConverterTakesZeroButNotGarbage() {
+        SizeOrZeroConverter c = new SizeOrZeroConverter();
+        assertEquals(0L, c.convert("0"));
+        assertEquals(256L << 20, c.convert("256m"));
+        assertThrows(TypeConversionException.class, () -> c.convert("-1"));
+        assertThrows(TypeConversionException.class, () -> c.convert("lots"));
+    }
 }
