@@ -5,14 +5,11 @@ import picocli.CommandLine.TypeConversionException;
 
 /** Picocli converter for size options ({@code --size 1g}, {@code --block 8k}); see {@link Sizes}. */
 public final class SizeConverter implements ITypeConverter<Long> {
+    private final SizeOrZeroConverter sizes = new SizeOrZeroConverter();
+
     @Override
     public Long convert(String value) {
-        long v;
-        try {
-            v = Sizes.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new TypeConversionException(e.getMessage());
-        }
+        long v = sizes.convert(value);
         if (v <= 0) {
             throw new TypeConversionException("invalid size '" + value + "': must be positive");
         }
