@@ -64,7 +64,7 @@ public final class Level0Compaction {
     /** Neon's failpoint: reached after each value once the pass has finished its first L1 layer. */
     public static final String FAILPOINT_AFTER_FIRST_L1 = "after-timeline-compacted-first-L1";
     /** Index entries per list each L0's key stream hands to the index k-merge (two lists ahead). */
-    private static final int INDEX_PREFETCH = 1024;
+    private static final int INDEX_BATCH = 1024;
 
     /**
      * @param targetFileSize       L1 layers are cut at about this size (Neon: the checkpoint distance)
@@ -264,13 +264,13 @@ public final class Level0Compaction {
                                                    int inputs) {
             return Mono.fromCallable(() -> {
                 List<KeyRange> holes;
-                try (Level0IndexMerge keys = new Level0IndexMerge(readers, INDEX_PREFETCH)) {
+                try (Level0IndexMerge keys = new Level0IndexMerge(readers, INDEX_BATCH)) {
                     holes = Level0Holes.find(checked(keys), inputs, o.targetFileSize(),
                             range -> map.imageCoverage(range, l0LastRecordLsn).size());
                 }
                 stats.holesDone();
-                try (Level0IndexMerge values = new Level0IndexMerge(readers, INDEX_PREFETCH);
-                     Level0IndexMerge allKeys = new Level0IndexMerge(readers, INDEX_PREFETCH)) {
+                try (Level0IndexMerge values = new Level0IndexMerge(readers, INDEX_BATCH);
+                     Level0IndexMerge allKeys = new Level0IndexMerge(readers, INDEX_BATCH)) {
                     Level0SplitPlanner.Plan p = Level0SplitPlanner.plan(checked(values), checked(allKeys), holes,
                             lsnRange, o.targetFileSize(), o.shard());
                     stats.planDone();
