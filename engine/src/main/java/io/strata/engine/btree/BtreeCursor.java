@@ -2,9 +2,12 @@ package io.strata.engine.btree;
 
 import static io.strata.engine.btree.BtreeFormat.PAGE_SIZE;
 
+import java.util.ArrayDeque;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * The scan state of FORMAT 7.3 as an explicit machine: one frame per tree level (root first) holding that
@@ -13,7 +16,16 @@ import reactor.core.publisher.Mono;
  * level per cursor) only when the reader's buffers do not {@linkplain BlockReader#buffersStayValid() stay valid};
  * the block cache's do, so a point lookup through it copies nothing.
  *
- * <p>Not thread-safe: the owner serializes {@code advance} and {@code load}.
+ * <p><b>Read-ahead.</b> A cursor made with {@code readAheadLeaves > 0} starts reading the next leaves of the
+ * current bottom internal node (its children, whose block numbers it already holds) each time a leaf of it lands,
+ * keeping up to that many leaf reads in flight or landed ahead of the scan. A sequential scan then waits
+ * for a leaf only when it outruns them, instead of once per leaf behind whatever else is queued at the disk. Held
+ * leaves are only references to the reader's blocks, so read-ahead needs a reader whose buffers
+ * {@linkplain BlockReader#buffersStayValid() stay valid} and is off otherwise. A read ahead that fails is reported
+ * only if the scan reaches its leaf, so errors surface where they did without read-ahead. {@link #close()} cancels
+ * what is still in flight.
+ *
+ * <p>Not thread-safe: the owner serializes {@code advance}, {@code load} and {@code close}.
  */
 final class BtreeCursor {
     static final int READY = 0;
@@ -36,7 +48,25 @@ final class BtreeCursor {
     private boolean pendingSearch;
     private boolean pending;
 
+    /** Leaves to keep read ahead of the scan; 0 when off. */
+    private final int readAheadLeaves;
+    /** Leaf reads started ahead, in visiting order: children of {@link #aheadParent}. */
+    private final ArrayDeque<AheadRead> ahead = new ArrayDeque<>();
+    /** The internal node (absolute block) whose children {@link #ahead} holds; -1 for none. */
+    private long aheadParent = -1;
+    /** The index, in {@link #aheadParent}, of the next child to read ahead. */
+    private int aheadNext;
+
     BtreeCursor(BlockReader reader, long startBlock, long rootBlock, int keyLen, VisitDirection dir, byte[] searchKey) {
+        this(reader, startBlock, rootBlock, keyLen, dir, searchKey, 0);
+    }
+
+    /** @param readAheadLeaves leaves to read ahead (see the class comment); ignored unless buffers stay valid */
+    BtreeCursor(BlockReader reader, long startBlock, long rootBlock, int keyLen, VisitDirection dir, byte[] searchKey,
+                int readAheadLeaves) {
+        if (readAheadLeaves < 0) {
+            throw new IllegalArgumentException("readAheadLeaves must not be negative, got " + readAheadLeaves);
+        }
         this.reader = reader;
         this.startBlock = startBlock;
         this.rootBlock = rootBlock;
@@ -47,6 +77,7 @@ final class BtreeCursor {
         this.pendingBlock = rootBlock;
         this.pendingSearch = true;
         this.pending = true;
+        this.readAheadLeaves = reader.buffersStayValid() ? readAheadLeaves : 0;
     }
 
     /** The flyweight showing the entry of the last {@code READY}. */
@@ -100,7 +131,7 @@ final class BtreeCursor {
     /** Reads the pending page into the next frame and positions it; completes empty when done. */
     Mono<Void> load() {
         long abs = startBlock + pendingBlock;
-        return reader.read(abs)
+        return takeAhead(abs)
                 .switchIfEmpty(Mono.error(() -> new BtreeCorruptionException(abs, "the block reader returned no block")))
                 .doOnNext(buf -> install(buf, abs))
                 .then();
@@ -140,6 +171,76 @@ final class BtreeCursor {
         position(f, node);
         top = depth;
         pending = false;
+        if (readAheadLeaves > 0 && depth > 0 && frames[depth - 1].node.level == 1) {
+            readAhead(frames[depth - 1]); // after the leaf the scan waited for, so that one is never queued behind
+        }
+    }
+
+    /**
+     * Tops up the leaves read ahead of the one just installed below bottom internal node {@code f}: its next
+     * siblings in scan order, up to {@link #readAheadLeaves} in all. A new parent drops what was read ahead for the
+     * old one (a scan that left it early).
+     */
+    private void readAhead(Frame f) {
+        long parent = f.node.block();
+        int step = forwards ? 1 : -1;
+        if (parent != aheadParent) {
+            cancelAhead();
+            aheadParent = parent;
+            aheadNext = f.next; // advance() already moved f.next past the child just loaded
+        }
+        while (ahead.size() < readAheadLeaves && aheadNext >= 0 && aheadNext < f.end) {
+            long child;
+            try {
+                child = f.node.child(aheadNext, rootBlock);
+            } catch (BtreeCorruptionException e) {
+                aheadNext = -1; // the scan reports it when it gets there
+                return;
+            }
+            aheadNext += step;
+            ahead.addLast(AheadRead.start(reader, startBlock + child));
+        }
+    }
+
+    /** The read of {@code abs}: the one started ahead if it is next in line, else a new one. */
+    private Mono<DirectBuffer> takeAhead(long abs) {
+        AheadRead next = ahead.peekFirst();
+        if (next != null) {
+            if (next.block == abs) {
+                ahead.pollFirst();
+                return next.result.asMono();
+            }
+            cancelAhead(); // the scan went elsewhere; nothing read ahead is in its way any more
+        }
+        return reader.read(abs);
+    }
+
+    private void cancelAhead() {
+        AheadRead r;
+        while ((r = ahead.pollFirst()) != null) {
+            r.subscription.dispose();
+        }
+        aheadParent = -1;
+    }
+
+    /** Cancels the reads started ahead; the cursor must not be used afterwards. Idempotent. */
+    void close() {
+        cancelAhead();
+    }
+
+    /** Leaves read ahead and not yet taken by the scan (for tests). */
+    int leavesAhead() {
+        return ahead.size();
+    }
+
+    /** A leaf read started ahead of the scan, its outcome kept until the scan takes it. */
+    private record AheadRead(long block, Sinks.One<DirectBuffer> result, Disposable subscription) {
+        static AheadRead start(BlockReader reader, long abs) {
+            Sinks.One<DirectBuffer> result = Sinks.one();
+            Disposable subscription = reader.read(abs).subscribe(result::tryEmitValue, result::tryEmitError,
+                    result::tryEmitEmpty);
+            return new AheadRead(abs, result, subscription);
+        }
     }
 
     private Frame frame(int depth) {

@@ -10,7 +10,8 @@ import reactor.core.publisher.Operators;
 
 /**
  * A scan as a cold, backpressured {@link Flux}: each subscriber gets its own {@link BtreeCursor}, and a page is
- * read only when the subscriber has demand that the pages already held cannot satisfy. Entries are the cursor's
+ * read only when the subscriber has demand that the pages already held cannot satisfy, apart from the leaves a
+ * cursor with read-ahead starts early (bounded by its read-ahead; cancelled when the scan ends). Entries are the cursor's
  * flyweight, emitted only against demand and never queued, so an element is current exactly while its
  * {@code onNext} runs.
  */
@@ -21,9 +22,12 @@ final class BtreeScan extends Flux<BtreeEntry> {
     private final int keyLen;
     private final VisitDirection dir;
     private final byte[] searchKey;
+    private final int readAheadLeaves;
 
-    BtreeScan(BlockReader reader, long startBlock, long rootBlock, int keyLen, VisitDirection dir, byte[] searchKey) {
+    BtreeScan(BlockReader reader, long startBlock, long rootBlock, int keyLen, VisitDirection dir, byte[] searchKey,
+              int readAheadLeaves) {
         this.reader = reader;
+        this.readAheadLeaves = readAheadLeaves;
         this.startBlock = startBlock;
         this.rootBlock = rootBlock;
         this.keyLen = keyLen;
@@ -33,7 +37,7 @@ final class BtreeScan extends Flux<BtreeEntry> {
 
     @Override
     public void subscribe(CoreSubscriber<? super BtreeEntry> actual) {
-        BtreeCursor cursor = new BtreeCursor(reader, startBlock, rootBlock, keyLen, dir, searchKey);
+        BtreeCursor cursor = new BtreeCursor(reader, startBlock, rootBlock, keyLen, dir, searchKey, readAheadLeaves);
         actual.onSubscribe(new ScanSubscription(actual, cursor));
     }
 
@@ -58,15 +62,15 @@ final class BtreeScan extends Flux<BtreeEntry> {
         @Override
         public void request(long n) {
             if (n <= 0) {
-                cancel();
                 error = new IllegalArgumentException("Reactive Streams rule 3.9: request must be positive, got " + n);
-                drain();
+                cancel(); // its drain delivers the error
                 return;
             }
             requested.getAndUpdate(r -> Operators.addCap(r, n));
             drain();
         }
 
+        /** Stops the page read in flight at once; the drain loop then cancels the cursor's read-ahead. */
         @Override
         public void cancel() {
             cancelled = true;
@@ -74,6 +78,7 @@ final class BtreeScan extends Flux<BtreeEntry> {
             if (d != null) {
                 d.dispose();
             }
+            drain();
         }
 
         private void drain() {
@@ -91,11 +96,15 @@ final class BtreeScan extends Flux<BtreeEntry> {
             while (!done) {
                 Throwable e = error;
                 if (e != null) {
-                    done = true;
+                    finish();
                     actual.onError(e);
                     return;
                 }
-                if (cancelled || loading) {
+                if (cancelled) {
+                    finish();
+                    return;
+                }
+                if (loading) {
                     return;
                 }
                 if (requested.get() == 0) {
@@ -124,8 +133,14 @@ final class BtreeScan extends Flux<BtreeEntry> {
             }
         }
 
-        private void complete() {
+        /** Ends the scan: no more signals, and the cursor's reads ahead are cancelled. */
+        private void finish() {
             done = true;
+            cursor.close();
+        }
+
+        private void complete() {
+            finish();
             if (!cancelled) {
                 actual.onComplete();
             }

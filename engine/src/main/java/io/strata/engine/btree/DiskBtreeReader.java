@@ -14,6 +14,13 @@ import reactor.core.publisher.Mono;
  * pointer cannot cause a loop or unbounded memory use.
  */
 public final class DiskBtreeReader {
+    /**
+     * Leaves a sequential scan keeps read ahead: 16 blocks, 128 KiB. A leaf holds a few hundred entries; with 8 KiB
+     * values that is megabytes of values, with 100-byte values tens of kilobytes, which a scan consumes in well
+     * under a millisecond, so it takes a deep queue to hide a leaf read stuck behind the value reads at the disk.
+     */
+    public static final int SEQUENTIAL_READ_AHEAD = 16;
+
     private final BlockReader reader;
     private final long startBlock;
     private final long rootBlock;
@@ -71,8 +78,30 @@ public final class DiskBtreeReader {
      * {@link BtreeEntry} flyweight; see its validity rules.
      */
     public Flux<BtreeEntry> scan(byte[] from, VisitDirection dir) {
+        return scan(from, dir, 0);
+    }
+
+    /**
+     * {@link #scan} for a scan that will go far (a whole-layer iterator): besides the leaf it needs, it keeps up to
+     * {@code readAheadLeaves} of the following leaves read or being read, so it rarely waits for one. That many leaf
+     * blocks more may be read than demand needs (and they are cancelled if the scan ends first). No read-ahead when
+     * the block reader's buffers do not {@linkplain BlockReader#buffersStayValid() stay valid}.
+     */
+    public Flux<BtreeEntry> scan(byte[] from, VisitDirection dir, int readAheadLeaves) {
         BtreeFormat.checkKey(from, keyLen);
-        return new BtreeScan(reader, startBlock, rootBlock, keyLen, Objects.requireNonNull(dir, "dir"), from.clone());
+        if (readAheadLeaves < 0) {
+            throw new IllegalArgumentException("readAheadLeaves must not be negative, got " + readAheadLeaves);
+        }
+        return new BtreeScan(reader, startBlock, rootBlock, keyLen, Objects.requireNonNull(dir, "dir"), from.clone(),
+                readAheadLeaves);
+    }
+
+    /**
+     * A forward scan from {@code from} with {@value #SEQUENTIAL_READ_AHEAD} leaves of read-ahead: what the
+     * whole-layer streams (iterators, {@code loadKeys}) use.
+     */
+    public Flux<BtreeEntry> forwardSequential(byte[] from) {
+        return scan(from, VisitDirection.FORWARDS, SEQUENTIAL_READ_AHEAD);
     }
 
     /** {@link #scan} forwards: keys {@code >= from}, ascending. */

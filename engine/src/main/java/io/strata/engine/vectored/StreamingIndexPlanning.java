@@ -29,7 +29,7 @@ public final class StreamingIndexPlanning {
             StreamingVectoredReadPlanner planner = new StreamingVectoredReadPlanner(maxReadSize, maxCnt);
             IndexPlanning.KeyDecoder keys = new IndexPlanning.KeyDecoder();
             byte[] raw = new byte[Key.KEY_SIZE];
-            return index.forward(raw.clone())
+            return index.forwardSequential(raw.clone())
                     .<VectoredRead>handle((e, sink) -> planner
                             .handle(keys.decode(e.key(raw)), lsn, e.value(), true)
                             .ifPresent(sink::next))
@@ -46,7 +46,7 @@ public final class StreamingIndexPlanning {
             StreamingVectoredReadPlanner planner = new StreamingVectoredReadPlanner(maxReadSize, maxCnt);
             IndexPlanning.KeyDecoder keys = new IndexPlanning.KeyDecoder();
             byte[] raw = new byte[IndexPlanning.DELTA_KEY_SIZE];
-            return index.forward(raw.clone())
+            return index.forwardSequential(raw.clone())
                     .<VectoredRead>handle((e, sink) -> {
                         e.key(raw);
                         long v = e.value();

@@ -57,7 +57,7 @@ public final class DeltaLayerReader extends LayerReader<DeltaLayerSummary> {
         long valuesEnd = valuesEnd();
         return Flux.defer(() -> {
             Pending pending = new Pending(path(), valuesEnd);
-            return index().forward(new byte[DeltaKey.SIZE])
+            return index().forwardSequential(new byte[DeltaKey.SIZE])
                     .<DeltaEntry>handle((e, sink) -> {
                         DeltaEntry previous = pending.replace(e);
                         if (previous != null) {

@@ -65,7 +65,7 @@ public final class ImageLayerReader extends LayerReader<ImageLayerSummary> {
         Key end = summary().keyRange().end();
         return Flux.defer(() -> {
             byte[] buf = new byte[Key.KEY_SIZE];
-            return index().forward(new byte[Key.KEY_SIZE])
+            return index().forwardSequential(new byte[Key.KEY_SIZE])
                     .map(e -> Key.read(e.key(buf), 0))
                     .takeWhile(k -> k.compareTo(end) < 0);
         }).onErrorMap(BtreeCorruptionException.class,
