@@ -25,7 +25,9 @@ import reactor.core.publisher.Sinks;
  * only if the scan reaches its leaf, so errors surface where they did without read-ahead. {@link #close()} cancels
  * what is still in flight.
  *
- * <p>Not thread-safe: the owner serializes {@code advance}, {@code load} and {@code close}.
+ * <p>Not thread-safe: the owner serializes {@code advance} and {@code load}. {@link #close()} may run on another
+ * thread while a load is landing (a cancel): the read-ahead state is guarded by its own monitor, and nothing is read
+ * ahead after a close.
  */
 final class BtreeCursor {
     static final int READY = 0;
@@ -56,6 +58,8 @@ final class BtreeCursor {
     private long aheadParent = -1;
     /** The index, in {@link #aheadParent}, of the next child to read ahead. */
     private int aheadNext;
+    /** Set by {@link #close()}: no more reads ahead. Guarded, like the fields above, by {@link #ahead}. */
+    private boolean closed;
 
     BtreeCursor(BlockReader reader, long startBlock, long rootBlock, int keyLen, VisitDirection dir, byte[] searchKey) {
         this(reader, startBlock, rootBlock, keyLen, dir, searchKey, 0);
@@ -184,37 +188,47 @@ final class BtreeCursor {
     private void readAhead(Frame f) {
         long parent = f.node.block();
         int step = forwards ? 1 : -1;
-        if (parent != aheadParent) {
-            cancelAhead();
-            aheadParent = parent;
-            aheadNext = f.next; // advance() already moved f.next past the child just loaded
-        }
-        while (ahead.size() < readAheadLeaves && aheadNext >= 0 && aheadNext < f.end) {
-            long child;
-            try {
-                child = f.node.child(aheadNext, rootBlock);
-            } catch (BtreeCorruptionException e) {
-                aheadNext = -1; // the scan reports it when it gets there
+        synchronized (ahead) {
+            if (closed) {
                 return;
             }
-            aheadNext += step;
-            ahead.addLast(AheadRead.start(reader, startBlock + child));
+            if (parent != aheadParent) {
+                cancelAhead();
+                aheadParent = parent;
+                aheadNext = f.next; // advance() already moved f.next past the child just loaded
+            }
+            while (ahead.size() < readAheadLeaves && aheadNext >= 0 && aheadNext < f.end) {
+                long child;
+                try {
+                    child = f.node.child(aheadNext, rootBlock);
+                } catch (BtreeCorruptionException e) {
+                    aheadNext = -1; // the scan reports it when it gets there
+                    return;
+                }
+                aheadNext += step;
+                ahead.addLast(AheadRead.start(reader, startBlock + child));
+            }
         }
     }
 
     /** The read of {@code abs}: the one started ahead if it is next in line, else a new one. */
     private Mono<DirectBuffer> takeAhead(long abs) {
-        AheadRead next = ahead.peekFirst();
-        if (next != null) {
-            if (next.block == abs) {
-                ahead.pollFirst();
-                return next.result.asMono();
+        if (readAheadLeaves > 0) {
+            synchronized (ahead) {
+                AheadRead next = ahead.peekFirst();
+                if (next != null) {
+                    if (next.block == abs) {
+                        ahead.pollFirst();
+                        return next.result.asMono();
+                    }
+                    cancelAhead(); // the scan went elsewhere; nothing read ahead is in its way any more
+                }
             }
-            cancelAhead(); // the scan went elsewhere; nothing read ahead is in its way any more
         }
         return reader.read(abs);
     }
 
+    /** Holding {@link #ahead}'s monitor. */
     private void cancelAhead() {
         AheadRead r;
         while ((r = ahead.pollFirst()) != null) {
@@ -225,12 +239,10 @@ final class BtreeCursor {
 
     /** Cancels the reads started ahead; the cursor must not be used afterwards. Idempotent. */
     void close() {
-        cancelAhead();
-    }
-
-    /** Leaves read ahead and not yet taken by the scan (for tests). */
-    int leavesAhead() {
-        return ahead.size();
+        synchronized (ahead) {
+            closed = true;
+            cancelAhead();
+        }
     }
 
     /** A leaf read started ahead of the scan, its outcome kept until the scan takes it. */
