@@ -433,6 +433,13 @@ class ServiceApiTest {
     void shutdownFinishesRequestsInFlightAndFlushes() throws Exception {
         createTimeline();
         assertEquals(200, http.post(TL + "/ingest", lines(20, 0x100)).status()); // in memory only
+        // the ingest leaves the count only after its answer was written, which the client may see first: wait, so
+        // that the one in flight below is the page request and not the ingest's tail
+        long settled = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (service.context().inFlight() != 0 && System.nanoTime() < settled) {
+            Thread.sleep(1);
+        }
+        assertEquals(0, service.context().inFlight());
         CompletableFuture<HttpResponse<String>> waiting = HttpJson.CLIENT.sendAsync(
                 http.request("GET", TL + "/page?key=" + key(1) + "&lsn=5/0", null),
                 HttpResponse.BodyHandlers.ofString());
