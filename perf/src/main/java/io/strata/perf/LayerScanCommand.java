@@ -3,9 +3,11 @@ package io.strata.perf;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strata.engine.layer.IteratorOptions;
+import io.strata.engine.vectored.StreamingVectoredReadPlanner;
 import io.strata.io.buffer.AlignedBufferPool;
 import io.strata.io.cache.BlockCache;
 import io.strata.io.file.Alignment;
+import io.strata.io.file.BlockDeviceLimits;
 import io.strata.io.file.IoEngine;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -64,6 +66,12 @@ final class LayerScanCommand implements Callable<Integer> {
                     + "flight while the scan consumes the current one (default: ${DEFAULT-VALUE}).")
     int hopsInFlight;
 
+    @Option(names = "--max-read-span", defaultValue = "auto", paramLabel = "SIZE|auto|none",
+            description = "Largest read once widened to the file's alignment: auto is the largest read the block "
+                    + "device under --dir serves as one request (sysfs max_sectors_kb and max_segments); none is "
+                    + "Neon's planner, whose reads pass --max-read by part of a value (default: ${DEFAULT-VALUE}).")
+    String maxReadSpan;
+
     @Option(names = "--rounds", defaultValue = "3", paramLabel = "R",
             description = "Scans of each layer, each after its own fio run; the table shows the median round "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -90,9 +98,12 @@ final class LayerScanCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "invalid --hops-in-flight " + hopsInFlight
                     + ": must be in [1, 64]");
         }
-        IteratorOptions options = new IteratorOptions(maxRead, maxBatch, hopsInFlight);
+        long span = readSpan(maxReadSpan, layers.dir);
+        IteratorOptions options = new IteratorOptions(maxRead, maxBatch, hopsInFlight, span);
         PrintWriter out = spec.commandLine().getOut();
         Progress progress = new Progress(spec.commandLine().getErr());
+        progress.line(span == StreamingVectoredReadPlanner.NO_SPAN_LIMIT ? "reads: no span limit"
+                : "reads: at most " + Sizes.format(span) + " once aligned (" + maxReadSpan + ")");
         Optional<FioRunner> fio = layers.noFio ? Optional.empty() : FioRunner.locate();
         String fioVersion = fio.map(FioRunner::version).orElse(null);
         if (!layers.noFio) {
@@ -155,6 +166,11 @@ final class LayerScanCommand implements Callable<Integer> {
         layers.putJson(root, spec, rounds, engineDescription, fioVersion);
         root.put("max_read_bytes", maxRead);
         root.put("max_batch", maxBatch);
+        if (span == StreamingVectoredReadPlanner.NO_SPAN_LIMIT) {
+            root.putNull("max_read_span_bytes");
+        } else {
+            root.put("max_read_span_bytes", span);
+        }
         root.put("read_buffers", readBuffers);
         root.put("hops_in_flight", hopsInFlight);
         root.put("read_buffer_bytes", readBufferSize);
@@ -203,6 +219,24 @@ final class LayerScanCommand implements Callable<Integer> {
             LayerBench.Written w = LayerBench.write(plan, engine, writePool, source, cpu, progress);
             LayerBench.verify(w, engine, cache);
             progress.line("  " + LayerBench.summary("written (untimed for this report)", w.run()));
+        }
+    }
+
+    /** {@code --max-read-span}: a size, {@code auto} (the device's one-request limit, if known) or {@code none}. */
+    private long readSpan(String value, Path dir) {
+        String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+        if (v.equals("none")) {
+            return StreamingVectoredReadPlanner.NO_SPAN_LIMIT;
+        }
+        if (v.equals("auto")) {
+            long limit = BlockDeviceLimits.maxUnsplitRead(dir);
+            return limit == BlockDeviceLimits.UNKNOWN ? StreamingVectoredReadPlanner.NO_SPAN_LIMIT : limit;
+        }
+        try {
+            return new SizeConverter().convert(value);
+        } catch (picocli.CommandLine.TypeConversionException e) {
+            throw new ParameterException(spec.commandLine(), "invalid --max-read-span '" + value
+                    + "': a size, auto or none");
         }
     }
 }

@@ -71,6 +71,16 @@ public final class ChunkedVectoredReadBuilder {
         return true;
     }
 
+    /** Where the read starts in the file: its first chunk's offset. */
+    public long start() {
+        return startChunk * chunkSize;
+    }
+
+    /** Where the read would end, whole chunks, with a blob ending at {@code end}. */
+    public long chunkEnd(long end) {
+        return ceilDiv(end, chunkSize) * chunkSize;
+    }
+
     /** Bytes the read covers now: whole chunks. */
     public long size() {
         return (endChunk - startChunk) * chunkSize;

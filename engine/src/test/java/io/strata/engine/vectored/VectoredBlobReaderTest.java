@@ -127,9 +127,9 @@ class VectoredBlobReaderTest {
         StreamingVectoredReadPlanner planner = new StreamingVectoredReadPlanner(maxReadSize, maxCnt);
         List<VectoredRead> reads = new ArrayList<>();
         for (int i = 0; i < offsets.size(); i++) {
-            planner.handle(key(i), Lsn.of(i), offsets.get(i), true).ifPresent(reads::add);
+            planner.handle(key(i), Lsn.of(i), offsets.get(i), true, reads::add);
         }
-        planner.handleRangeEnd(fileEnd).ifPresent(reads::add);
+        planner.handleRangeEnd(fileEnd, reads::add);
         return reads;
     }
 

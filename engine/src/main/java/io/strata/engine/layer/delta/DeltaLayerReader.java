@@ -136,7 +136,7 @@ public final class DeltaLayerReader extends LayerReader<DeltaLayerSummary> {
         Path path = path();
         return Flux.defer(() -> LayerIteration.inPlanOrder(path, file(),
                 StreamingIndexPlanning.deltaLayer(index(), summary().indexStartBlk(), options.maxReadSize(),
-                        options.maxBatchCount()),
+                        options.maxBatchCount(), options.maxReadSpan(), file().alignment()),
                 pool, options.maxReadSize(), options.hopsInFlight(), summary().indexStartBlk() * LayerFormat.PAGE_SZ,
                 blobs -> LayerIteration.values(path, blobs)));
     }

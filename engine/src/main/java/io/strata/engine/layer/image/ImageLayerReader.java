@@ -93,7 +93,7 @@ public final class ImageLayerReader extends LayerReader<ImageLayerSummary> {
         Objects.requireNonNull(options, "options");
         return Flux.defer(() -> LayerIteration.inPlanOrder(path(), file(),
                 StreamingIndexPlanning.imageLayer(index(), summary().indexStartBlk(), summary().lsn(),
-                        options.maxReadSize(), options.maxBatchCount()),
+                        options.maxReadSize(), options.maxBatchCount(), options.maxReadSpan(), file().alignment()),
                 pool, options.maxReadSize(), options.hopsInFlight(), summary().indexStartBlk() * LayerFormat.PAGE_SZ,
                 LayerIteration::images));
     }

@@ -152,7 +152,10 @@ class DeltaLayerIteratorTest {
             DeltaLayerReader reader = open(write(versions, new Lsn(0x100), new Lsn(0x20000)));
             try {
                 for (IteratorOptions options : List.of(IteratorOptions.DEFAULT, new IteratorOptions(64 * 1024, 16),
-                        new IteratorOptions(1, 1), new IteratorOptions(100_000, 5))) {
+                        new IteratorOptions(1, 1), new IteratorOptions(100_000, 5),
+                        // a span limit below some values (which are then read alone) and well below maxReadSize
+                        new IteratorOptions(1 << 20, 1024, 2, 16 * 1024),
+                        new IteratorOptions(8L << 20, 1024, 1, 1012 * 1024))) {
                     assertSame(versions, reader.iterator(pool, options).collectList().block(T));
                 }
             } finally {

@@ -142,7 +142,10 @@ class ImageLayerIteratorTest {
         ImageLayerReader reader = open(write(images, ImageCompressionAlgorithm.parse(compression)));
         try {
             for (IteratorOptions options : List.of(IteratorOptions.DEFAULT, new IteratorOptions(64 * 1024, 16),
-                    new IteratorOptions(1, 1), new IteratorOptions(100_000, 3))) {
+                    new IteratorOptions(1, 1), new IteratorOptions(100_000, 3),
+                    // a span limit below some values (which are then read alone) and well below maxReadSize
+                    new IteratorOptions(1 << 20, 1024, 2, 16 * 1024),
+                    new IteratorOptions(8L << 20, 1024, 1, 1012 * 1024))) {
                 assertSame(images, reader.iterator(pool, options).collectList().block(T));
             }
         } finally {
