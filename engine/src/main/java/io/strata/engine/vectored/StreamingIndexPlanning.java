@@ -20,16 +20,9 @@ public final class StreamingIndexPlanning {
     private StreamingIndexPlanning() {
     }
 
-    /** Every blob of an image layer, as reads with will_init set and LSN {@code imageLsn}. */
-    public static Flux<VectoredRead> imageLayer(DiskBtreeReader index, long indexStartBlk, Lsn imageLsn,
-                                                long maxReadSize, int maxCnt) {
-        return imageLayer(index, indexStartBlk, imageLsn, maxReadSize, maxCnt,
-                StreamingVectoredReadPlanner.NO_SPAN_LIMIT, 1);
-    }
-
     /**
-     * As {@link #imageLayer(DiskBtreeReader, long, Lsn, long, int)} with reads whose extent, widened to
-     * {@code alignment}, stays within {@code maxSpan} (see {@link StreamingVectoredReadPlanner}).
+     * Every blob of an image layer, as reads with will_init set and LSN {@code imageLsn}, each read's extent widened
+     * to {@code alignment} within {@code maxSpan} ({@link StreamingVectoredReadPlanner#NO_SPAN_LIMIT}: Neon's reads).
      */
     public static Flux<VectoredRead> imageLayer(DiskBtreeReader index, long indexStartBlk, Lsn imageLsn,
                                                 long maxReadSize, int maxCnt, long maxSpan, int alignment) {
@@ -48,13 +41,7 @@ public final class StreamingIndexPlanning {
         });
     }
 
-    /** Every blob of a delta layer in (key, lsn) order, will_init from each BlobRef. */
-    public static Flux<VectoredRead> deltaLayer(DiskBtreeReader index, long indexStartBlk, long maxReadSize,
-                                                int maxCnt) {
-        return deltaLayer(index, indexStartBlk, maxReadSize, maxCnt, StreamingVectoredReadPlanner.NO_SPAN_LIMIT, 1);
-    }
-
-    /** As {@link #deltaLayer(DiskBtreeReader, long, long, int)} with reads of at most {@code maxSpan}, aligned. */
+    /** Every blob of a delta layer in (key, lsn) order, will_init from each BlobRef; reads as {@link #imageLayer}. */
     public static Flux<VectoredRead> deltaLayer(DiskBtreeReader index, long indexStartBlk, long maxReadSize,
                                                 int maxCnt, long maxSpan, int alignment) {
         IndexPlanning.checkKeyLen(index, IndexPlanning.DELTA_KEY_SIZE, "delta layer");

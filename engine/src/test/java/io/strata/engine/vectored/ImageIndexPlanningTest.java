@@ -91,7 +91,8 @@ class ImageIndexPlanningTest {
 
     @Test
     void streamingPlanOfTheWholeIndex() {
-        List<VectoredRead> reads = StreamingIndexPlanning.imageLayer(index(), INDEX_START_BLK, LSN, 1 << 20, 64)
+        List<VectoredRead> reads = StreamingIndexPlanning.imageLayer(index(), INDEX_START_BLK, LSN, 1 << 20, 64,
+                StreamingVectoredReadPlanner.NO_SPAN_LIMIT, 1)
                 .collectList().block(Duration.ofSeconds(10));
         assertEquals(4, reads.size(), "64 + 64 + 64 + 8 blobs");
         assertEquals(8, reads.get(3).blobCount());
