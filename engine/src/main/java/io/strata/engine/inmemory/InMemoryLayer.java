@@ -499,6 +499,11 @@ public final class InMemoryLayer implements ReadableLayer {
      * while the layer is open.
      */
     public Mono<WrittenLayer<DeltaLayerSummary>> writeToDisk(LayerWriteContext ctx, KeyRange keyRange) {
+        return writeToDisk(ctx, keyRange, wholeFileFlushLimit(Runtime.getRuntime().maxMemory()));
+    }
+
+    /** {@link #writeToDisk(LayerWriteContext, KeyRange)} reading the file whole up to {@code wholeFileLimit} bytes. */
+    Mono<WrittenLayer<DeltaLayerSummary>> writeToDisk(LayerWriteContext ctx, KeyRange keyRange, long wholeFileLimit) {
         Objects.requireNonNull(ctx, "ctx");
         return Mono.defer(() -> {
             Lsn end = endLsn;
@@ -516,7 +521,7 @@ public final class InMemoryLayer implements ReadableLayer {
                 return Mono.empty();
             }
             long length = file.length();
-            if (keyRange == null && length <= WHOLE_FILE_FLUSH_LIMIT) {
+            if (keyRange == null && length <= wholeFileLimit) {
                 // Neon's L0FlushConfig::Direct: the whole file in memory (sequential reads), values sliced from it
                 return DeltaLayerWriter.write(ctx, Key.MIN, startLsn, end,
                         w -> file.read(List.of(new ByteRange(0, (int) length)))
@@ -538,6 +543,16 @@ public final class InMemoryLayer implements ReadableLayer {
      * checkpoint distance); larger ones (or a key-range flush) are read a batch at a time.
      */
     static final long WHOLE_FILE_FLUSH_LIMIT = 1L << 30;
+
+    /**
+     * The largest file flushed whole in a JVM whose heap can grow to {@code maxHeap} bytes: {@link
+     * #WHOLE_FILE_FLUSH_LIMIT}, but at most an eighth of the heap. The whole file is one heap array, so with a
+     * fixed 1 GiB limit a 200 MiB layer did not fit in a 256 MiB heap (the flush failed with OutOfMemoryError while
+     * the heap held 20 MiB); a timeline flushing several layers at once, or several timelines, would fail earlier.
+     */
+    static long wholeFileFlushLimit(long maxHeap) {
+        return Math.min(WHOLE_FILE_FLUSH_LIMIT, maxHeap / 8);
+    }
 
     /**
      * Copies every version, in (key, lsn) order, from the file's bytes into the writer: synchronously while the

@@ -489,6 +489,30 @@ class InMemoryLayerTest {
     }
 
     @Test
+    void aLayerTooLargeToReadWholeIsFlushedInBatchesToTheSameFile() throws Exception {
+        assertEquals(32L << 20, InMemoryLayer.wholeFileFlushLimit(256L << 20));
+        assertEquals(InMemoryLayer.WHOLE_FILE_FLUSH_LIMIT, InMemoryLayer.wholeFileFlushLimit(64L << 30));
+        InMemoryLayer layer = layer();
+        SplittableRandom rnd = new SplittableRandom(12);
+        long l = 0x200;
+        for (int i = 0; i < 3000; i++) { // more than one batch of IteratorOptions.DEFAULT (1024 values)
+            Key key = K0.add(rnd.nextInt(700));
+            Value v = rnd.nextInt(3) == 0 ? image(i, rnd.nextInt(9000)) : record(i, rnd.nextInt(5) == 0);
+            layer.put(key, lsn(l), v).block(T);
+            l += 1 + rnd.nextInt(3);
+        }
+        layer.freeze(lsn(l));
+        WrittenLayer<DeltaLayerSummary> whole = layer.writeToDisk(io.ctx(), null, Long.MAX_VALUE).block(T);
+        byte[] wholeBytes = Files.readAllBytes(whole.path());
+        Files.delete(whole.path());
+        WrittenLayer<DeltaLayerSummary> batched = layer.writeToDisk(io.ctx(), null, 0).block(T);
+        assertEquals(whole.name(), batched.name());
+        assertArrayEquals(wholeBytes, Files.readAllBytes(batched.path()), "batched flush wrote other bytes");
+        Files.delete(batched.path());
+        io.awaitNoTempFiles();
+    }
+
+    @Test
     void aFailedReadFailsEveryValueOfTheRead() {
         HookedIoEngine engine = new HookedIoEngine(io.engine);
         InMemoryLayer layer = layer(engine);
