@@ -110,6 +110,7 @@ final class CompactGcCommand implements Callable<Integer> {
             progress.line("gc-compaction (verification " + (noVerify ? "off" : "on") + ")");
             CpuClock cpu = new CpuClock();
             long cpuStart = cpu.processCpuNanos();
+            long engineCpuStart = cpu.engineThreadsCpuNanos();
             HeapPeak heap = HeapPeak.start();
             long start = System.nanoTime();
             GcCompactionResult r = GcCompaction.compactWithGc(t, CompactOptions.defaultForGcCompactionUnitTests(),
@@ -117,6 +118,7 @@ final class CompactGcCommand implements Callable<Integer> {
             double seconds = (System.nanoTime() - start) / 1e9;
             long peakHeap = heap.stop();
             double cpuSeconds = (cpu.processCpuNanos() - cpuStart) / 1e9;
+            double engineCpuSeconds = (cpu.engineThreadsCpuNanos() - engineCpuStart) / 1e9;
             CompactionStatistics st = r.statistics().get(0);
             long inputBytes = st.deltaLayerVisited().size() + st.imageLayerVisited().size();
             long outputBytes = st.deltaLayerProduced().size() + st.imageLayerProduced().size();
@@ -137,6 +139,7 @@ final class CompactGcCommand implements Callable<Integer> {
             out.printf("%-28s %12.2f%n", "seconds", seconds);
             out.printf("%-28s %12.1f%n", "input MiB/s", mibps);
             out.printf("%-28s %12.2f%n", "cpu seconds", cpuSeconds);
+            out.printf("%-28s %12.2f%n", "  of engine threads", engineCpuSeconds);
             out.printf("%-28s %12s%n", "peak heap above start", Sizes.format(peakHeap));
             fioRead.ifPresent(f -> out.printf("%-28s %12.1f  (ratio %.2f)%n", "fio seq read MiB/s", f.mibPerSec(),
                     mibps / f.mibPerSec()));
@@ -159,6 +162,7 @@ final class CompactGcCommand implements Callable<Integer> {
             root.put("seconds", seconds);
             root.put("input_mib_per_sec", mibps);
             root.put("cpu_seconds", cpuSeconds);
+            root.put("engine_thread_cpu_seconds", engineCpuSeconds);
             root.put("peak_heap_above_start_bytes", peakHeap);
             root.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
             fioRead.ifPresent(f -> {

@@ -112,12 +112,14 @@ final class CompactL0Command implements Callable<Integer> {
             progress.line("compacting");
             CpuClock cpu = new CpuClock();
             long cpuStart = cpu.processCpuNanos();
+            long engineCpuStart = cpu.engineThreadsCpuNanos();
             HeapPeak heap = HeapPeak.start();
             long start = System.nanoTime();
             Level0Compaction.Result r = Level0Compaction.compactLevel0(t, options, pool).block();
             double seconds = (System.nanoTime() - start) / 1e9;
             long peakHeap = heap.stop();
             double cpuSeconds = (cpu.processCpuNanos() - cpuStart) / 1e9;
+            double engineCpuSeconds = (cpu.engineThreadsCpuNanos() - engineCpuStart) / 1e9;
             long outputBytes = r.created().stream().mapToLong(PersistentLayerDesc::fileSize).sum();
             double mibps = inputBytes / seconds / (1 << 20);
             long poolBytes = (long) pool.capacity() * pool.bufferSize();
@@ -136,6 +138,7 @@ final class CompactL0Command implements Callable<Integer> {
             out.printf("%-28s %12.2f%n", "seconds", seconds);
             out.printf("%-28s %12.1f%n", "input MiB/s", mibps);
             out.printf("%-28s %12.2f%n", "cpu seconds", cpuSeconds);
+            out.printf("%-28s %12.2f%n", "  of engine threads", engineCpuSeconds);
             out.printf("%-28s %12s%n", "peak heap above start", Sizes.format(peakHeap));
             out.printf("%-28s %12s%n", "read buffers (direct)", Sizes.format(poolBytes));
             fioRead.ifPresent(f -> out.printf("%-28s %12.1f  (ratio %.2f)%n", "fio seq read MiB/s", f.mibPerSec(),
@@ -156,6 +159,7 @@ final class CompactL0Command implements Callable<Integer> {
             root.put("seconds", seconds);
             root.put("input_mib_per_sec", mibps);
             root.put("cpu_seconds", cpuSeconds);
+            root.put("engine_thread_cpu_seconds", engineCpuSeconds);
             root.put("peak_heap_above_start_bytes", peakHeap);
             root.put("read_buffer_bytes", poolBytes);
             root.put("max_heap_bytes", Runtime.getRuntime().maxMemory());

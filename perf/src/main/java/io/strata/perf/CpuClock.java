@@ -15,4 +15,28 @@ final class CpuClock {
     long processCpuNanos() {
         return os == null ? -1 : os.getProcessCpuTime();
     }
+
+    /**
+     * CPU nanoseconds so far of the live threads that do the engine's work: its io threads ({@code strata-*}: ring
+     * event loops, the FileChannel engine's pool) and Reactor's {@code boundedElastic} workers. Without the JIT
+     * compilers and the GC, whose share in a run of a few seconds varies by a second or more from run to run, this is
+     * the figure that shows a change in the engine's own cost. -1 when the JVM cannot measure thread CPU time.
+     */
+    long engineThreadsCpuNanos() {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        if (!threads.isThreadCpuTimeSupported() || !threads.isThreadCpuTimeEnabled()) {
+            return -1;
+        }
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String name = t.getName();
+            if (name.startsWith("strata-") || name.startsWith("boundedElastic-")) {
+                long ns = threads.getThreadCpuTime(t.getId());
+                if (ns > 0) {
+                    sum += ns;
+                }
+            }
+        }
+        return sum;
+    }
 }

@@ -135,6 +135,34 @@ public final class BlobWriter implements AutoCloseable {
         return blobOffset;
     }
 
+    /**
+     * Writes one uncompressed blob whose payload is {@code prefix[0, prefixLength)} followed by {@code payload}: a
+     * value serialized in place (its encoding's head, then its bytes) without first copying it whole into a buffer of
+     * its own. Delta layers store values uncompressed, so compression is not tried.
+     *
+     * @return the file offset of the blob's header
+     * @throws BlobTooLargeException if the payload's length exceeds {@link BlobHeader#MAX_SUPPORTED_BLOB_LEN}
+     */
+    public long writeBlobUncompressed(DirectBuffer prefix, int prefixLength, byte[] payload) {
+        checkWritable();
+        Objects.checkFromIndexSize(0, prefixLength, prefix.capacity());
+        long length = (long) prefixLength + payload.length;
+        if (length > BlobHeader.MAX_SUPPORTED_BLOB_LEN) {
+            throw new BlobTooLargeException(length);
+        }
+        long blobOffset = size();
+        lastCompressedSize = -1;
+        lastWrittenCompressed = false;
+        BlobHeader header = BlobHeader.of((int) length, BlobCompression.UNCOMPRESSED);
+        ensureRoom(header.totalLen());
+        fill += header.encode(view, fill);
+        view.putBytes(fill, prefix, 0, prefixLength);
+        fill += prefixLength;
+        view.putBytes(fill, payload, 0, payload.length);
+        fill += payload.length;
+        return blobOffset;
+    }
+
     /** Compresses straight into the buffer after room for the header; keeps it only if strictly shorter. */
     private boolean tryCompressed(DirectBuffer payload, int offset, int length) {
         ensureRoom(4 + ZstdBlobCompressor.bound(length));
@@ -176,8 +204,9 @@ public final class BlobWriter implements AutoCloseable {
     }
 
     /**
-     * Hands the buffered bytes to the sink if {@link #needsFlush()} is true now; otherwise returns a shared empty
-     * Mono. Subscribe to the result before writing more.
+     * Hands the buffered bytes to the sink if {@link #needsFlush()} is true now; otherwise returns {@link Mono#empty()}
+     * itself, which callers may test by identity to skip a subscription per value. Subscribe to the result before
+     * writing more.
      */
     public Mono<Void> flushIfNeeded() {
         return needsFlush() ? flush() : NOTHING;

@@ -71,6 +71,12 @@ public final class LayerFileWriter {
         return blobs.writeBlob(payload, offset, length);
     }
 
+    /** Writes one uncompressed blob of {@code prefix[0, prefixLength)} then {@code payload}; returns its offset. */
+    public long writeBlobUncompressed(DirectBuffer prefix, int prefixLength, byte[] payload) {
+        checkOpen();
+        return blobs.writeBlobUncompressed(prefix, prefixLength, payload);
+    }
+
     /** Copies an encoded blob (header included) unchanged; returns its file offset. */
     public long writeBlobRaw(DirectBuffer raw, int offset, int length) {
         checkOpen();

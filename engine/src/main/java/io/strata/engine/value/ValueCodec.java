@@ -13,13 +13,22 @@ public final class ValueCodec {
     /** Appends the bincode form of {@code value} to {@code w} (lets a delta writer reuse one buffer). */
     public static void encode(Value value, BincodeWriter w) {
         if (value instanceof Value.Image image) {
-            w.variant(0).bytes(image.bytes());
+            encodeImageHead(image.bytes().length, w);
+            w.raw(image.bytes());
         } else if (value instanceof Value.WalRecord rec) {
             w.variant(1);
             NeonWalRecordCodec.encode(rec.record(), w);
         } else {
             throw new IllegalStateException("unknown value " + value);
         }
+    }
+
+    /**
+     * The head of an image's encoding, variant 0 and the u64 length: {@link #encode} of an image is this head, then
+     * the {@code imageLength} bytes. Lets a writer put the image bytes after it without copying them twice.
+     */
+    public static void encodeImageHead(int imageLength, BincodeWriter w) {
+        w.variant(0).u64(imageLength);
     }
 
     /** Decodes one value from {@code r}, leaving any bytes after it to the caller. */

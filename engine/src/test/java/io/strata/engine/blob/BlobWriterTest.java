@@ -62,6 +62,32 @@ class BlobWriterTest {
     }
 
     @Test
+    void aBlobInTwoPartsIsTheBlobOfTheirConcatenationNeverCompressed() {
+        byte[] prefix = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+        // short and long headers on both sides of 128 bytes, and a compressible page (not compressed here)
+        for (byte[] payload : List.of(new byte[0], new byte[115], new byte[116], incompressible(9000, 3),
+                compressiblePage())) {
+            MemorySink parts = new MemorySink();
+            MemorySink whole = new MemorySink();
+            byte[] joined = new byte[prefix.length + payload.length];
+            System.arraycopy(prefix, 0, joined, 0, prefix.length);
+            System.arraycopy(payload, 0, joined, prefix.length, payload.length);
+            try (BlobWriter a = new BlobWriter(parts, START, ImageCompressionAlgorithm.DEFAULT);
+                 BlobWriter b = new BlobWriter(whole, START, ImageCompressionAlgorithm.DISABLED)) {
+                a.writeBlob(new byte[3]);
+                b.writeBlob(new byte[3]);
+                assertEquals(b.size(), a.writeBlobUncompressed(new UnsafeBuffer(prefix), prefix.length, payload));
+                assertFalse(a.lastWrittenCompressed());
+                b.writeBlob(joined);
+                assertEquals(b.size(), a.size());
+                StepVerifier.create(a.flush()).verifyComplete();
+                StepVerifier.create(b.flush()).verifyComplete();
+            }
+            assertArrayEquals(whole.toByteArray(), parts.toByteArray(), "payload of " + payload.length + " bytes");
+        }
+    }
+
+    @Test
     void disabledCompressionUses0x80From128() {
         MemorySink sink = new MemorySink();
         byte[] page = compressiblePage();

@@ -318,31 +318,64 @@ public final class Level0Compaction {
                     }));
         }
 
+        /**
+         * Writes a batch's values in a plain loop while nothing has to be waited for, and goes asynchronous only where
+         * something must: a layer to finish or open, a full blob buffer handed to the file, a failpoint. A chain of
+         * Monos per value (the earlier form) cost about a tenth of the merge thread's time in operator objects and
+         * subscriptions, for values that almost never wait.
+         */
         private Mono<Void> writeBatch(MergeBatch batch) {
-            return Flux.range(0, batch.size()).concatMap(i -> writeOne(batch, i), 0).then();
+            return Mono.defer(() -> writeFrom(batch, 0));
         }
 
-        private Mono<Void> writeOne(MergeBatch batch, int i) {
+        private Mono<Void> writeFrom(MergeBatch batch, int from) {
+            for (int i = from; i < batch.size(); i++) {
+                if (stepDue()) {
+                    int at = i;
+                    return applyStepsAt(batch.key(i)).then(Mono.defer(() -> putThenWriteFrom(batch, at)));
+                }
+                Mono<Void> wait = put(batch, i);
+                if (wait != null) {
+                    int next = i + 1;
+                    return wait.then(Mono.defer(() -> writeFrom(batch, next)));
+                }
+            }
+            return Mono.empty();
+        }
+
+        private Mono<Void> putThenWriteFrom(MergeBatch batch, int i) {
+            Mono<Void> wait = put(batch, i);
+            return wait == null ? writeFrom(batch, i + 1) : wait.then(Mono.defer(() -> writeFrom(batch, i + 1)));
+        }
+
+        /**
+         * Puts value {@code i} into the open layer (or drops it: another shard's key).
+         *
+         * @return null when the put is complete; else what to wait for before the next value
+         */
+        private Mono<Void> put(MergeBatch batch, int i) {
             Key key = batch.key(i);
             Lsn lsn = batch.lsn(i);
-            Mono<Void> before = applyStepsAt(key);
-            Mono<Void> put = Mono.defer(() -> {
-                if (o.shard().isKeyDisposable(key)) {
-                    return Mono.empty(); // after a shard split: the key belongs to another shard
-                }
+            if (!o.shard().isKeyDisposable(key)) { // after a shard split, other shards' keys are dropped
                 if (writer == null) {
                     return Mono.error(new IllegalStateException(timeline.name() + ": L0 compaction plan has no "
                             + "open layer for " + key + "@" + lsn));
                 }
-                return writer.putValue(key, lsn, batch.value(i));
-            });
-            return before.then(put).then(Mono.defer(() -> {
-                prevKey = key;
-                ordinal++;
-                return Failpoints.isArmed(FAILPOINT_AFTER_FIRST_L1) && !writtenEmpty()
-                        ? Failpoints.hit(FAILPOINT_AFTER_FIRST_L1, timeline.name() + " at " + key + "@" + lsn)
-                        : Mono.empty();
-            }));
+                Mono<Void> flush = writer.putValue(key, lsn, batch.value(i));
+                if (flush != Mono.<Void>empty()) { // the writers' "nothing to wait for" is Mono.empty() itself
+                    return flush.then(Mono.defer(() -> putDone(key, lsn)));
+                }
+            }
+            Mono<Void> failpoint = putDone(key, lsn);
+            return failpoint == Mono.<Void>empty() ? null : failpoint;
+        }
+
+        private Mono<Void> putDone(Key key, Lsn lsn) {
+            prevKey = key;
+            ordinal++;
+            return Failpoints.isArmed(FAILPOINT_AFTER_FIRST_L1) && !writtenEmpty()
+                    ? Failpoints.hit(FAILPOINT_AFTER_FIRST_L1, timeline.name() + " at " + key + "@" + lsn)
+                    : Mono.empty();
         }
 
         private boolean writtenEmpty() {
@@ -351,9 +384,14 @@ public final class Level0Compaction {
             }
         }
 
+        /** Whether the plan has a step (finish a layer, open one) before the value at the current ordinal. */
+        private boolean stepDue() {
+            return nextStep < steps.size() && steps.get(nextStep).ordinal() == ordinal;
+        }
+
         /** Applies the plan's step for the current ordinal, if any ({@code key} null at the end). */
         private Mono<Void> applyStepsAt(Key key) {
-            if (nextStep >= steps.size() || steps.get(nextStep).ordinal() != ordinal) {
+            if (!stepDue()) {
                 return Mono.empty();
             }
             Level0SplitPlanner.Step s = steps.get(nextStep++);

@@ -114,8 +114,8 @@ public final class DeltaLayerWriter {
     }
 
     /**
-     * Appends one version: serialized into a reused buffer, written as an uncompressed blob, indexed with the
-     * value's will_init.
+     * Appends one version as an uncompressed blob, indexed with the value's will_init: a WAL record serialized into a
+     * reused buffer first, an image's bytes straight after its encoding's head (the same bytes, copied once).
      *
      * @return a Mono to subscribe to before the next put; it fails with IllegalArgumentException for an LSN
      *         outside the writer's range, a key before its start, or a (key, lsn) not above the previous one
@@ -127,6 +127,18 @@ public final class DeltaLayerWriter {
             return Mono.error(rejected);
         }
         valueBuf.reset();
+        if (value instanceof Value.Image image) {
+            // the page goes into the blob buffer once, after its 12-byte head (encoding it whole first copied it twice)
+            ValueCodec.encodeImageHead(image.bytes().length, valueBuf);
+            long blob;
+            try {
+                BlobRef.encode(file.valuesSize(), true); // checks the offset fits before anything is written
+                blob = file.writeBlobUncompressed(valueBuf.buffer(), valueBuf.length(), image.bytes());
+            } catch (RuntimeException e) {
+                return Mono.error(e);
+            }
+            return indexed(key, lsn, BlobRef.encode(blob, true));
+        }
         ValueCodec.encode(value, valueBuf);
         return write(key, lsn, valueBuf.buffer(), 0, valueBuf.length(), value.willInit());
     }
@@ -157,6 +169,11 @@ public final class DeltaLayerWriter {
         } catch (RuntimeException e) {
             return Mono.error(e);
         }
+        return indexed(key, lsn, ref);
+    }
+
+    /** Indexes the blob just written at {@code ref}; then flushes if the blob buffer is full. */
+    private Mono<Void> indexed(Key key, Lsn lsn, long ref) {
         file.appendIndex(DeltaKey.write(key, lsn, keyBuf), ref);
         lastKey = key;
         lastLsn = lsn.value();

@@ -167,6 +167,21 @@ class DeltaLayerTest {
     }
 
     @Test
+    void valuesPutDecodedOrSerializedMakeTheSameFile() throws Exception {
+        TreeMap<Version, Value> versions = randomVersions(43, 3000);
+        Key end = START.add(200);
+        WrittenLayer<DeltaLayerSummary> decoded = write(versions, end);
+        byte[] fromValues = Files.readAllBytes(decoded.path());
+        Files.delete(decoded.path());
+        WrittenLayer<DeltaLayerSummary> serialized = DeltaLayerWriter.write(io.ctx(), START, LSN_START, LSN_END,
+                w -> Flux.fromIterable(versions.entrySet())
+                        .concatMap(e -> w.putValueBytes(e.getKey().key(), e.getKey().lsn(), e.getValue().serialize(),
+                                e.getValue().willInit()))
+                        .then(Mono.defer(() -> w.finish(end)))).block(T);
+        assertArrayEquals(fromValues, Files.readAllBytes(serialized.path()));
+    }
+
+    @Test
     void summaryBytes() throws Exception {
         TreeMap<Version, Value> one = new TreeMap<>();
         one.put(new Version(START, LSN_START), new Value.Image("foobar".getBytes(StandardCharsets.UTF_8)));
