@@ -320,9 +320,8 @@ public final class Level0Compaction {
 
         /**
          * Writes a batch's values in a plain loop while nothing has to be waited for, and goes asynchronous only where
-         * something must: a layer to finish or open, a full blob buffer handed to the file, a failpoint. A chain of
-         * Monos per value (the earlier form) cost about a tenth of the merge thread's time in operator objects and
-         * subscriptions, for values that almost never wait.
+         * something must: a layer to finish or open, a full blob buffer handed to the file, a failpoint. The earlier
+         * form built and subscribed a chain of Monos per value, for values that almost never wait.
          */
         private Mono<Void> writeBatch(MergeBatch batch) {
             return Mono.defer(() -> writeFrom(batch, 0));
