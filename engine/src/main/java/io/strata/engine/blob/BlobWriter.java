@@ -127,9 +127,7 @@ public final class BlobWriter implements AutoCloseable {
         if (length >= BlobHeader.SHORT_HEADER_LIMIT && compressor != null && tryCompressed(payload, offset, length)) {
             return blobOffset;
         }
-        BlobHeader header = BlobHeader.of(length, BlobCompression.UNCOMPRESSED);
-        ensureRoom(header.totalLen());
-        fill += header.encode(view, fill);
+        putUncompressedHeader(length);
         view.putBytes(fill, payload, offset, length);
         fill += length;
         return blobOffset;
@@ -153,14 +151,19 @@ public final class BlobWriter implements AutoCloseable {
         long blobOffset = size();
         lastCompressedSize = -1;
         lastWrittenCompressed = false;
-        BlobHeader header = BlobHeader.of((int) length, BlobCompression.UNCOMPRESSED);
-        ensureRoom(header.totalLen());
-        fill += header.encode(view, fill);
+        putUncompressedHeader((int) length);
         view.putBytes(fill, prefix, 0, prefixLength);
         fill += prefixLength;
         view.putBytes(fill, payload, 0, payload.length);
         fill += payload.length;
         return blobOffset;
+    }
+
+    /** Makes room for an uncompressed blob of {@code length} payload bytes and writes its header. */
+    private void putUncompressedHeader(int length) {
+        BlobHeader header = BlobHeader.of(length, BlobCompression.UNCOMPRESSED);
+        ensureRoom(header.totalLen());
+        fill += header.encode(view, fill);
     }
 
     /** Compresses straight into the buffer after room for the header; keeps it only if strictly shorter. */
