@@ -19,6 +19,14 @@ final class SimpleOp extends UringOp {
 
         void error(Throwable error);
 
+        /**
+         * The operation failed before it reached the kernel (the ring is shut down or its registration is gone):
+         * nothing happened to the file. Defaults to {@link #error(Throwable)}.
+         */
+        default void notSubmitted(Throwable error) {
+            error(error);
+        }
+
         static Callback of(MonoSink<Integer> sink) {
             return new Callback() {
                 @Override
@@ -90,6 +98,6 @@ final class SimpleOp extends UringOp {
         if (done != null) {
             done.run();
         }
-        callback.error(new IoOperationException(name, path, errorOffset, 0, error));
+        callback.notSubmitted(new IoOperationException(name, path, errorOffset, 0, error));
     }
 }

@@ -1,5 +1,6 @@
 package io.strata.io.uring;
 
+import io.netty.channel.unix.FileDescriptor;
 import io.strata.io.file.AbstractDirectFile;
 import io.strata.io.file.BufferLoan;
 import io.strata.io.file.Errno;
@@ -7,6 +8,7 @@ import io.strata.io.file.IoOperationException;
 import io.strata.io.file.OpenMode;
 import io.strata.io.file.ReadBatch;
 import io.strata.io.file.ReadOp;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -136,8 +138,22 @@ final class UringDirectFile extends AbstractDirectFile {
 
                     @Override
                     public void error(Throwable error) {
-                        engine.fileClosed();
+                        engine.fileClosed(); // close(2) releases the descriptor even when it reports an error
                         done.tryEmitError(error);
+                    }
+
+                    @Override
+                    public void notSubmitted(Throwable error) {
+                        // The ring is gone (the engine shut down while this file's last operation was in flight):
+                        // close the descriptor directly, or it would stay open for the life of the process.
+                        try {
+                            new FileDescriptor(fd).close();
+                            engine.fileClosed();
+                            done.tryEmitEmpty();
+                        } catch (IOException | RuntimeException e) {
+                            e.addSuppressed(error);
+                            done.tryEmitError(new IoOperationException("close", path, -1, 0, e));
+                        }
                     }
                 }, null));
     }

@@ -340,6 +340,38 @@ abstract class IoEngineContract {
     }
 
     @Test
+    void aFileClosedAfterItsEngineShutDownStillReleasesItsDescriptor() throws Exception {
+        // A layer open cancelled during a failed start, whose close runs after the engine's shutdown: the
+        // descriptor must still go back to the kernel, or it stays open for the life of the process.
+        Path p = dir.resolve("orphan");
+        TestFiles.create(engine, p, 4L * BLOCK);
+        IoEngine other = newEngine(IoConfig.defaults().withFileChannelThreads(2));
+        DirectFile f;
+        try {
+            f = other.open(p, OpenMode.READ).block(T);
+            assertEquals(1, descriptorsOf(p), "open");
+        } finally {
+            other.close();
+        }
+        f.close().onErrorResume(e -> Mono.empty()).block(T);
+        assertEquals(0, descriptorsOf(p), "descriptors of " + p + " after close");
+    }
+
+    /** How many descriptors of this process point at {@code p}. */
+    static long descriptorsOf(Path p) throws java.io.IOException {
+        Path target = p.toAbsolutePath();
+        try (java.util.stream.Stream<Path> fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return java.nio.file.Files.readSymbolicLink(fd).equals(target);
+                } catch (java.io.IOException | UnsupportedOperationException e) {
+                    return false; // closed meanwhile, or the listing's own descriptor
+                }
+            }).count();
+        }
+    }
+
+    @Test
     void fallocateTruncateAndSize() {
         Path p = dir.resolve("alloc");
         DirectFile w = open(p, OpenMode.CREATE_NEW_WRITE);
