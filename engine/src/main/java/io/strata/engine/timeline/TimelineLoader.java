@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -164,7 +165,7 @@ public final class TimelineLoader {
         ConcurrentLinkedQueue<LayerReader<?>> opened = new ConcurrentLinkedQueue<>();
         Set<String> names = new HashSet<>(expected.keySet());
         return Flux.fromIterable(names)
-                .flatMap(file -> {
+                .flatMapDelayError(file -> {
                     PersistentLayerDesc desc = expected.get(file);
                     Path path = dir.resolve(file);
                     return LayerFiles.open(res, ctx, desc, path)
@@ -173,10 +174,20 @@ public final class TimelineLoader {
                                     + path + " named by " + IndexPart.FILE_NAME + " cannot be used: " + e.getMessage(),
                                     e))
                             .map(r -> PersistentLayer.of(desc, r, res.blobReader(), res.maxReadSize()));
-                }, OPEN_CONCURRENCY)
+                // delay the error: a failed layer must not cancel its siblings half-way through their opens (their
+                // closes would then race the engine's shutdown); every file is open or closed when this fails
+                }, OPEN_CONCURRENCY, 1)
+                .onErrorMap(Exceptions::isMultiple, TimelineLoader::firstWithOthersSuppressed)
                 .collectList()
                 .onErrorResume(e -> Flux.fromIterable(opened)
                         .concatMap(r -> r.close().onErrorResume(x -> Mono.empty()))
                         .then(Mono.error(e)));
+    }
+
+    private static Throwable firstWithOthersSuppressed(Throwable multiple) {
+        List<Throwable> all = Exceptions.unwrapMultiple(multiple);
+        Throwable first = all.get(0);
+        all.subList(1, all.size()).forEach(first::addSuppressed);
+        return first;
     }
 }
