@@ -250,7 +250,10 @@ public final class StrataEngine {
             }
             return Tenant.create(dataDir.resolve(TENANTS_DIR), id, shared)
                     .doOnNext(t -> tenants.put(id, t))
-                    .doFinally(s -> creating.remove(id));
+                    // before the result reaches the caller (doFinally would run after it: a caller retrying at once
+                    // could find the id still being created)
+                    .doOnTerminate(() -> creating.remove(id))
+                    .doOnCancel(() -> creating.remove(id));
         });
     }
 

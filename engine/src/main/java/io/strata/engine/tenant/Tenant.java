@@ -158,7 +158,10 @@ public final class Tenant {
                         timelines.put(timeline, t);
                         timelineAdded.accept(t);
                     })
-                    .doFinally(s -> creating.remove(timeline));
+                    // before the result reaches the caller (doFinally would run after it: a caller retrying at once
+                    // could find the id still being created)
+                    .doOnTerminate(() -> creating.remove(timeline))
+                    .doOnCancel(() -> creating.remove(timeline));
         });
     }
 
@@ -201,7 +204,10 @@ public final class Tenant {
                     ? src.freezeAndFlush().then(src.waitForDiskConsistentLsn(start)) : Mono.empty());
             return arrived.then(durable)
                     .then(gcCs.submit(() -> createBranchLocked(src, child, start)))
-                    .doFinally(s -> creating.remove(child));
+                    // before the result reaches the caller (doFinally would run after it: a caller retrying at once
+                    // could find the id still being created)
+                    .doOnTerminate(() -> creating.remove(child))
+                    .doOnCancel(() -> creating.remove(child));
         });
     }
 

@@ -230,6 +230,11 @@ public class GcTest {
                 () -> tenant.branchTimeline(TIMELINE, child, Optional.of(w.lsn(650))).block(T));
         assertInstanceOf(GcCutoffException.class, e);
         assertTrue(tenant.timeline(child).isEmpty());
+        // a refused branch may be asked again at once, even from the refusal's own signal: the id is free by then
+        Throwable again = assertThrows(Throwable.class, () -> tenant.branchTimeline(TIMELINE, child,
+                        Optional.of(w.lsn(650)))
+                .onErrorResume(first -> tenant.branchTimeline(TIMELINE, child, Optional.of(w.lsn(650)))).block(T));
+        assertInstanceOf(GcCutoffException.class, again);
         assertFalse(tenant.timelineDirectory(child).toFile().exists(), "nothing half-created");
 
         // the planned cutoff (next GC) is above the applied one: a new branch or lease below it is refused too
