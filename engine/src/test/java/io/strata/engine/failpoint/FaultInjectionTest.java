@@ -308,7 +308,8 @@ class FaultInjectionTest {
         ingest(t, 1, 480, 40); // 12 L0s: above the compaction threshold
         Level0Compaction.Options o = Level0Compaction.Options.of(t.config()).withTargetFileSize(16 * 1024);
         List<Injection> injections = with(List.of(failpoint(DeltaLayerWriter.FAILPOINT_BEFORE_FINISH),
-                failpoint(Level0Compaction.FAILPOINT_AFTER_FIRST_L1)));
+                failpoint(Level0Compaction.FAILPOINT_AFTER_FIRST_L1),
+                failpoint(Level0Compaction.FAILPOINT_PLAN_AFTER_FIRST_CUT)));
         Timeline after = failEachThenSucceed(t, "L0 compaction", injections, lsns(1, 100, 250, 479, 480),
                 tl -> Level0Compaction.compactLevel0(tl, o, pool).doOnNext(r ->
                         assertEquals(CompactionOutcome.DONE, r.outcome())));

@@ -49,9 +49,11 @@ import reactor.core.scheduler.Schedulers;
  *   <li><b>Holes</b> ({@link Level0Holes}) and <b>cuts</b> ({@link Level0SplitPlanner}) from the L0 indexes,
  *       streamed as a k-merge ({@link Level0IndexMerge}) on a {@code boundedElastic} worker (the planner pulls;
  *       the index reads it waits for go through the io engine and the block cache).</li>
- *   <li><b>Write</b>: the values, k-merged by {@link MergeIterator} (bounded buffers per input layer), go into L1
- *       delta writers opened and finished where the plan says; keys other shards own are dropped. Each file is
- *       fsynced as it is finished, then the timeline directory.</li>
+ *   <li><b>Write</b>, started with the planning, not after it: the values, k-merged by {@link MergeIterator}
+ *       (bounded buffers per input layer), go into L1 delta writers opened and finished where the plan says, each
+ *       step taken from the {@link Level0PlanFeed} as the planner decides it (the write pass waits only where it has
+ *       caught up with the planner); keys other shards own are dropped. Each file is fsynced as it is finished, then
+ *       the timeline directory.</li>
  *   <li><b>Swap</b>: {@link Timeline#replaceHistoricLayers} writes the index with the new layers and without the
  *       compacted L0s, then publishes the new layer map: reads in flight finish on the old layers.</li>
  * </ol>
@@ -63,6 +65,8 @@ public final class Level0Compaction {
     private static final Logger log = LoggerFactory.getLogger(Level0Compaction.class);
     /** Neon's failpoint: reached after each value once the pass has finished its first L1 layer. */
     public static final String FAILPOINT_AFTER_FIRST_L1 = "after-timeline-compacted-first-L1";
+    /** Strata's failpoint: the planner fails once it has decided its first cut (error action only). */
+    public static final String FAILPOINT_PLAN_AFTER_FIRST_CUT = "l0-compaction-plan-after-first-cut";
     /** Index entries per list each L0's key stream hands to the index k-merge (two lists ahead). */
     private static final int INDEX_BATCH = 1024;
 
@@ -207,7 +211,10 @@ public final class Level0Compaction {
         private final Level0Stats.Builder stats = new Level0Stats.Builder();
         private final List<WrittenLayer<DeltaLayerSummary>> written = new ArrayList<>();
         private DeltaLayerWriter writer;
-        private List<Level0SplitPlanner.Step> steps;
+        private final Level0PlanFeed feed = new Level0PlanFeed();
+        /** The plan's steps known to the write pass, and the ordinal below which every step is among them. */
+        private final List<Level0SplitPlanner.Step> steps = new ArrayList<>();
+        private long stepsKnownThrough;
         private int nextStep;
         private long ordinal;
         private Key prevKey;
@@ -247,9 +254,12 @@ public final class Level0Compaction {
                     .concatMap(p -> p.reader().map(r -> (DeltaLayerReader) r))
                     .collectList();
             stats.prerequisitesDone();
+            // the holes first, alone on the disk (the planner needs them all); then the planner and the write pass
+            // together: writing needs only the steps up to where it is
             return readers
-                    .flatMap(rs -> plan(rs, snapshot.map(), lsnRange, l0LastRecordLsn, inputs.size()))
-                    .flatMap(plan -> write(layers, plan))
+                    .flatMap(rs -> holes(rs, snapshot.map(), l0LastRecordLsn, inputs.size())
+                            .flatMap(holes -> Mono.when(plan(rs, holes, lsnRange), write(layers))))
+                    .then(Mono.fromSupplier(() -> List.copyOf(written)))
                     .flatMap(created -> swap(inputs, created, sel.fully()))
                     .onErrorResume(e -> cleanup().then(Mono.error(e)))
                     .doOnCancel(() -> {
@@ -258,33 +268,67 @@ public final class Level0Compaction {
                     });
         }
 
-        /** Holes, then the cuts, from the index k-merge, on a worker that may wait. */
-        private Mono<Level0SplitPlanner.Plan> plan(List<DeltaLayerReader> readers, LayerMap map,
-                                                   Level0SplitPlanner.LsnRange lsnRange, Lsn l0LastRecordLsn,
-                                                   int inputs) {
+        /**
+         * The holes, from the index k-merge, on a worker that may wait. This pass reads the L0 indexes from the disk
+         * (the planner then finds them in the block cache), so it runs before the value reads start: beside them,
+         * its small index reads queued behind the large value reads, and the write pass waited for it.
+         */
+        private Mono<List<KeyRange>> holes(List<DeltaLayerReader> readers, LayerMap map, Lsn l0LastRecordLsn,
+                                           int inputs) {
             return Mono.fromCallable(() -> {
-                List<KeyRange> holes;
                 try (Level0IndexMerge keys = new Level0IndexMerge(readers, INDEX_BATCH)) {
-                    holes = Level0Holes.find(checked(keys), inputs, o.targetFileSize(),
+                    List<KeyRange> holes = Level0Holes.find(checked(keys), inputs, o.targetFileSize(),
                             range -> map.imageCoverage(range, l0LastRecordLsn).size());
-                }
-                stats.holesDone();
-                try (Level0IndexMerge values = new Level0IndexMerge(readers, INDEX_BATCH);
-                     Level0IndexMerge allKeys = new Level0IndexMerge(readers, INDEX_BATCH)) {
-                    Level0SplitPlanner.Plan p = Level0SplitPlanner.plan(checked(values), checked(allKeys), holes,
-                            lsnRange, o.targetFileSize(), o.shard());
-                    stats.planDone();
-                    return p;
+                    stats.holesDone();
+                    return holes;
                 }
             }).subscribeOn(Schedulers.boundedElastic());
         }
 
-        /** Stops the planner when the pass is cancelled. */
+        /**
+         * The cuts, from the index k-merge, on a worker that may wait, into {@link #feed}. Never fails itself: a
+         * failure goes to the feed, where the write pass meets it (so the pass has one error, not two). Cancelled
+         * (the write pass failed or the pass was cancelled), it stops at its next index entry.
+         */
+        private Mono<Void> plan(List<DeltaLayerReader> readers, List<KeyRange> holes,
+                                Level0SplitPlanner.LsnRange lsnRange) {
+            return Mono.fromRunnable(() -> {
+                try (Level0IndexMerge values = new Level0IndexMerge(readers, INDEX_BATCH);
+                     Level0IndexMerge allKeys = new Level0IndexMerge(readers, INDEX_BATCH)) {
+                    Level0SplitPlanner.Totals t = Level0SplitPlanner.plan(checked(values), checked(allKeys), holes,
+                            lsnRange, o.targetFileSize(), o.shard(), failpointAfterFirstCut(feed));
+                    stats.planDone();
+                    feed.done(t.values());
+                } catch (Throwable e) {
+                    feed.fail(e);
+                }
+            }).subscribeOn(Schedulers.boundedElastic()).doOnCancel(feed::stop).then();
+        }
+
+        /** {@code sink}, failing at {@link #FAILPOINT_PLAN_AFTER_FIRST_CUT} (when armed) after the first cut. */
+        private static Level0SplitPlanner.StepSink failpointAfterFirstCut(Level0SplitPlanner.StepSink sink) {
+            return new Level0SplitPlanner.StepSink() {
+                @Override
+                public void step(Level0SplitPlanner.Step s) {
+                    sink.step(s);
+                    if (s.finish()) {
+                        Failpoints.check(FAILPOINT_PLAN_AFTER_FIRST_CUT);
+                    }
+                }
+
+                @Override
+                public void through(long ordinal) {
+                    sink.through(ordinal);
+                }
+            };
+        }
+
+        /** Stops the planner when the pass or the write pass ends early. */
         private <T> Iterator<T> checked(Iterator<T> it) {
             return new Iterator<>() {
                 @Override
                 public boolean hasNext() {
-                    if (cancelled.get()) {
+                    if (cancelled.get() || feed.stopped()) {
                         throw new CancellationException("L0 compaction of " + timeline.name() + " cancelled");
                     }
                     return it.hasNext();
@@ -297,24 +341,44 @@ public final class Level0Compaction {
             };
         }
 
-        /** The write pass: the value k-merge into the planned L1 layers. */
-        private Mono<List<WrittenLayer<DeltaLayerSummary>>> write(List<PersistentLayer> layers,
-                                                                  Level0SplitPlanner.Plan plan) {
-            steps = plan.steps();
+        /** The write pass: the value k-merge into the L1 layers the planner cuts. */
+        private Mono<Void> write(List<PersistentLayer> layers) {
             List<LayerSource> sources = layers.stream().map(LayerSource::of).toList();
             return MergeIterator.createWithOptions(sources, pool, o.iterator()).batches()
                     .concatMap(this::writeBatch, 0)
+                    .then(Mono.defer(this::planKnownHere)) // the end: waits for the whole plan
                     .then(Mono.defer(() -> {
-                        if (ordinal != plan.values()) {
+                        long planned = feed.values();
+                        if (ordinal != planned) {
                             return Mono.error(new IllegalStateException(timeline.name() + ": L0 compaction read "
-                                    + ordinal + " values but the layer indexes name " + plan.values()));
+                                    + ordinal + " values but the layer indexes name " + planned));
                         }
                         return applyStepsAt(null);
                     }))
                     .then(Mono.defer(() -> ctx.engine().fsyncDirectory(ctx.timelineDir())))
-                    .then(Mono.fromSupplier(() -> {
-                        stats.writeDone(written);
-                        return List.copyOf(written);
+                    .then(Mono.<Void>fromRunnable(() -> stats.writeDone(written)))
+                    .doFinally(s -> feed.stop());
+        }
+
+        /**
+         * Completes once the plan's steps up to the current ordinal are known (at once when they are). The write pass
+         * can catch up with the planner at the start (before its first progress report, 1024 values in) and waits
+         * for it at the end (the last step is known once the plan is complete).
+         */
+        private Mono<Void> planKnownHere() {
+            if (ordinal < stepsKnownThrough) {
+                return Mono.empty();
+            }
+            stepsKnownThrough = feed.copyInto(steps);
+            if (ordinal < stepsKnownThrough) {
+                return Mono.empty();
+            }
+            // woken on the planner's thread: continue on another, so that the planner goes on planning
+            long waitStart = System.nanoTime();
+            return Mono.fromFuture(feed.awaitBeyond(ordinal), true).publishOn(Schedulers.parallel())
+                    .then(Mono.defer(() -> {
+                        stats.waitedForPlan(System.nanoTime() - waitStart);
+                        return planKnownHere();
                     }));
         }
 
@@ -329,6 +393,13 @@ public final class Level0Compaction {
 
         private Mono<Void> writeFrom(MergeBatch batch, int from) {
             for (int i = from; i < batch.size(); i++) {
+                if (ordinal >= stepsKnownThrough) {
+                    Mono<Void> known = planKnownHere();
+                    if (known != Mono.<Void>empty()) {
+                        int at = i;
+                        return known.then(Mono.defer(() -> writeFrom(batch, at)));
+                    }
+                }
                 if (stepDue()) {
                     int at = i;
                     return applyStepsAt(batch.key(i)).then(Mono.defer(() -> putThenWriteFrom(batch, at)));

@@ -19,11 +19,13 @@ import java.util.Objects;
  * (too large with this key, the key itself too large, a hole reached) and which LSN range the next one gets (the
  * L0s' whole range, or a slice of one key's history when that key alone exceeds the target size).
  *
- * <p>Neon runs this loop while it writes; Strata runs it first over the index entries (two passes of a streaming
+ * <p>Neon runs this loop while it writes; Strata runs it over the index entries (two passes of a streaming
  * k-merge of the L0 indexes: one as the values, one as Neon's coalesced {@code all_keys_iter}), producing a short
  * plan (two {@link Step}s per output layer) that the write pass applies to the value stream. So the value stream
- * never needs lookahead, and memory is the plan, not the keys. The written size of the current layer is taken as
- * its values' extents in the input plus the values region start, Neon's {@code writer.size()} to within the index.
+ * never needs lookahead, and memory is the plan, not the keys. The steps go to a {@link StepSink} as they are
+ * decided, with the planner's progress, so the write pass can apply them while the planner is still ahead of it.
+ * The written size of the current layer is taken as its values' extents in the input plus the values region start,
+ * Neon's {@code writer.size()} to within the index.
  */
 public final class Level0SplitPlanner {
     /**
@@ -49,7 +51,39 @@ public final class Level0SplitPlanner {
         }
     }
 
+    /** The number of values planned and of layers they go to. */
+    public record Totals(long values, long layers) {
+    }
+
+    /** Where the planner puts its steps, in ordinal order, as it decides them. */
+    public interface StepSink {
+        void step(Step s);
+
+        /** Every step before the value with ordinal {@code ordinal} has been given. */
+        void through(long ordinal);
+    }
+
+    /** The planner reports its progress to the {@link StepSink} every this many values. */
+    static final int PROGRESS_EVERY = 1024;
+
     private Level0SplitPlanner() {
+    }
+
+    /** Plans the cuts into a list (see {@link #plan(Iterator, Iterator, List, LsnRange, long, ShardIdentity, StepSink)}). */
+    public static Plan plan(Iterator<DeltaEntry> values, Iterator<DeltaEntry> allKeys, List<KeyRange> holes,
+                            LsnRange lsnRange, long targetFileSize, ShardIdentity shard) {
+        List<Step> steps = new ArrayList<>();
+        Totals t = plan(values, allKeys, holes, lsnRange, targetFileSize, shard, new StepSink() {
+            @Override
+            public void step(Step s) {
+                steps.add(s);
+            }
+
+            @Override
+            public void through(long ordinal) {
+            }
+        });
+        return new Plan(steps, t.values(), t.layers());
     }
 
     /**
@@ -60,11 +94,11 @@ public final class Level0SplitPlanner {
      * @param holes    key ranges no output layer may span, sorted by start (Neon's largest holes)
      * @param lsnRange the LSN range of the L0 layers compacted
      * @param shard    keys this shard does not own are dropped (they still count for the cuts, as in Neon)
+     * @param steps    receives the steps and, every {@link #PROGRESS_EVERY} values and at the end, the progress
      */
-    public static Plan plan(Iterator<DeltaEntry> values, Iterator<DeltaEntry> allKeys, List<KeyRange> holes,
-                            LsnRange lsnRange, long targetFileSize, ShardIdentity shard) {
+    public static Totals plan(Iterator<DeltaEntry> values, Iterator<DeltaEntry> allKeys, List<KeyRange> holes,
+                              LsnRange lsnRange, long targetFileSize, ShardIdentity shard, StepSink steps) {
         Coalesced chunks = new Coalesced(allKeys, targetFileSize);
-        List<Step> steps = new ArrayList<>();
         Key prevKey = null;
         boolean writerOpen = false;
         long writtenSize = 0;
@@ -135,15 +169,19 @@ public final class Level0SplitPlanner {
                 writtenSize += v.size();
             }
             if (finish || open != null) {
-                steps.add(new Step(ordinal, finish, open));
+                steps.step(new Step(ordinal, finish, open));
             }
             prevKey = key;
             ordinal++;
+            if (ordinal % PROGRESS_EVERY == 0) {
+                steps.through(ordinal);
+            }
         }
         if (writerOpen) {
-            steps.add(new Step(ordinal, true, null));
+            steps.step(new Step(ordinal, true, null));
         }
-        return new Plan(steps, ordinal, layers);
+        steps.through(ordinal);
+        return new Totals(ordinal, layers);
     }
 
     private record Chunk(Key key, Lsn lsn, long size) {
