@@ -2,12 +2,14 @@ package io.strata.engine.timeline;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * When a layer that left the layer map may really go (Neon drops a layer when the last {@code Arc} to it goes):
@@ -34,8 +36,15 @@ final class ReaderEpochs {
         private final List<Retired> cleanups = new ArrayList<>(1);
     }
 
-    private record Retired(String what, Supplier<Mono<Void>> cleanup) {
+    /** A cleanup and when it has ended (run, successfully or not). */
+    private record Retired(String what, Supplier<Mono<Void>> cleanup, Sinks.Empty<Void> done) {
+        Retired(String what, Supplier<Mono<Void>> cleanup) {
+            this(what, cleanup, Sinks.empty());
+        }
     }
+
+    /** Cleanups retired and not yet ended: waiting for reads, or running. */
+    private final Set<Retired> unfinished = ConcurrentHashMap.newKeySet();
 
     private volatile Epoch current = new Epoch();
     /** The oldest epoch whose cleanups have not run; guarded by this. */
@@ -63,22 +72,36 @@ final class ReaderEpochs {
 
     /**
      * Runs {@code cleanup} once every read that may hold the retired layer has ended. Call it after publishing the
-     * snapshot without the layer. When no such read runs, the cleanup is due now: the returned Mono runs it (and any
-     * other cleanup due) and completes when it is done; otherwise the returned Mono is empty and the last read to
-     * end runs it. Failures are logged, never emitted. Subscribe to the result.
+     * snapshot without the layer. When no such read runs, the cleanup is due now: it starts (with any other cleanup
+     * due) before this returns, and the returned Mono completes when they are done; otherwise the returned Mono is
+     * empty and the last read to end runs it. Cancelling the returned Mono does not cancel a cleanup: a cleanup cut
+     * short would leave its layer's file behind for good. Failures are logged, never emitted.
      */
     Mono<Void> retire(String what, Supplier<Mono<Void>> cleanup) {
         List<Retired> ready;
         synchronized (this) {
             Epoch e = current;
-            e.cleanups.add(new Retired(what, cleanup));
+            Retired r = new Retired(what, cleanup);
+            unfinished.add(r);
+            e.cleanups.add(r);
             Epoch n = new Epoch();
             e.next = n;
             current = n;
             e.closed = true;
             ready = reclaim();
         }
-        return Flux.fromIterable(ready).flatMap(ReaderEpochs::run).then();
+        for (Retired r : ready) {
+            run(r).subscribe();
+        }
+        return Mono.when(ready.stream().map(r -> r.done().asMono()).toList());
+    }
+
+    /**
+     * Completes when every cleanup retired before this is subscribed has ended, including those still waiting for
+     * reads (it then waits for those reads too).
+     */
+    Mono<Void> awaitRetired() {
+        return Mono.defer(() -> Mono.when(unfinished.stream().map(r -> r.done().asMono()).toList()));
     }
 
     /** Cleanups still waiting for reads. */
@@ -108,7 +131,10 @@ final class ReaderEpochs {
                 e.cleanups.clear();
             }
         }
-        return Flux.fromIterable(all).concatMap(ReaderEpochs::run).then();
+        for (Retired r : all) {
+            run(r).subscribe(); // started at once, not cut short if the caller cancels
+        }
+        return Mono.when(all.stream().map(r -> r.done().asMono()).toList());
     }
 
     /** The cleanups of the closed, drained epochs from the oldest on; called holding this. */
@@ -122,10 +148,13 @@ final class ReaderEpochs {
         return ready;
     }
 
-    private static Mono<Void> run(Retired r) {
+    private Mono<Void> run(Retired r) {
         return Mono.defer(r.cleanup::get).onErrorResume(e -> {
             log.warn("cleanup of {} failed: {}", r.what, e.toString());
             return Mono.empty();
+        }).doFinally(s -> {
+            unfinished.remove(r);
+            r.done().tryEmitEmpty();
         });
     }
 

@@ -349,6 +349,15 @@ public final class Timeline implements ReadTimeline {
     }
 
     /**
+     * Completes when the files of every layer that compaction or GC retired so far are deleted, after the reads that
+     * still hold them end: a change completes once it is durable and published, its inputs' unlinks run after it (as
+     * Neon deletes a layer file when its last reference drops). Shutdown waits for them too.
+     */
+    public Mono<Void> retiredFilesDeleted() {
+        return Mono.defer(() -> store().retiredFilesDeleted());
+    }
+
+    /**
      * Freezes the open in-memory layer at the last record LSN and waits until every frozen layer is flushed
      * (Neon's {@code freeze_and_flush}); emits the disk-consistent LSN reached: the last record LSN when the open
      * layer held anything. While a stall is in force (see {@link TimelineConfig}) it waits for compaction.
@@ -359,8 +368,9 @@ public final class Timeline implements ReadTimeline {
 
     /**
      * Replaces historic layers durably, for compaction and GC: writes the index with {@code added} and without
-     * {@code removed}, then publishes the new snapshot; removed files are deleted once no read holds them. The added
-     * files must have been written with {@link #writeContext()} (this timeline, this generation).
+     * {@code removed}, then publishes the new snapshot; removed files are deleted in the background once no read
+     * holds them (see {@link #retiredFilesDeleted()}). The added files must have been written with
+     * {@link #writeContext()} (this timeline, this generation).
      */
     public Mono<Void> replaceHistoricLayers(List<? extends WrittenLayer<?>> added, List<PersistentLayerDesc> removed) {
         return replaceHistoricLayers(added, removed, io.strata.engine.key.ShardIndex.UNSHARDED);
@@ -373,7 +383,19 @@ public final class Timeline implements ReadTimeline {
      */
     public Mono<Void> replaceHistoricLayers(List<? extends WrittenLayer<?>> added, List<PersistentLayerDesc> removed,
                                             io.strata.engine.key.ShardIndex shard) {
-        return Mono.defer(() -> store().replaceHistoricLayers(List.copyOf(added), List.copyOf(removed), shard));
+        return Mono.defer(() -> store().replaceHistoricLayers(List.copyOf(added), List.copyOf(removed), shard, null));
+    }
+
+    /**
+     * As {@link #replaceHistoricLayers(List, List)}, writing {@code gcState} (Neon's {@code gc_compaction} of the
+     * index: the L2 LSN) in the same index write: a full gc-compaction and the L2 LSN it reached become durable
+     * together, with one index write instead of two.
+     */
+    public Mono<Void> replaceHistoricLayers(List<? extends WrittenLayer<?>> added, List<PersistentLayerDesc> removed,
+                                            IndexPart.GcCompactionState gcState) {
+        java.util.Objects.requireNonNull(gcState, "gcState");
+        return Mono.defer(() -> store().replaceHistoricLayers(List.copyOf(added), List.copyOf(removed),
+                io.strata.engine.key.ShardIndex.UNSHARDED, gcState));
     }
 
     /** Where and as whom this timeline's layer files are written (directory, ids, current generation). */

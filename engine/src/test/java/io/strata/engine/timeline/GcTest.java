@@ -3,6 +3,7 @@ package io.strata.engine.timeline;
 import static io.strata.engine.timeline.TimelineTestSupport.T;
 import static io.strata.engine.timeline.TimelineTestSupport.TENANT;
 import static io.strata.engine.timeline.TimelineTestSupport.TIMELINE;
+import static io.strata.engine.timeline.TimelineTestSupport.assertFilesSettle;
 import static io.strata.engine.timeline.TimelineTestSupport.assertPagesAt;
 import static io.strata.engine.timeline.TimelineTestSupport.config;
 import static io.strata.engine.timeline.TimelineTestSupport.expectedFiles;
@@ -112,7 +113,7 @@ public class GcTest {
         assertEquals(r.layersNeededByCutoff() + r.layersNotUpdated() + r.layersRemoved(), r.layersTotal(),
                 r.toJson());
         // the files went with them (once no read held them), the index says the new cutoff
-        assertEquals(expectedFiles(t.indexPart()), files(t.directory()));
+        assertFilesSettle(t);
         assertEquals(w.lsn(700), t.indexPart().metadata().latestGcCutoffLsn());
 
         // reads at and above the cutoff are right; below it they are refused, naming both LSNs

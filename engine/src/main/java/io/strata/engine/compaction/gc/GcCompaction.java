@@ -836,30 +836,35 @@ public final class GcCompaction {
             List<PersistentLayerDesc> added = compactTo.stream()
                     .map(l -> new PersistentLayerDesc(l.name(), l.fileSize())).toList();
             swapping = true;
-            return t.replaceHistoricLayers(compactTo, layerSelection)
+            Optional<IndexPart.GcCompactionState> l2 = l2Lsn();
+            return (l2.isPresent() ? t.replaceHistoricLayers(compactTo, layerSelection, l2.get())
+                    : t.replaceHistoricLayers(compactTo, layerSelection))
                     .onErrorResume(e -> {
                         swapping = false; // refused before the index changed: the files are ours to remove
                         return Mono.error(e);
                     })
-                    .then(Mono.defer(this::recordL2Lsn))
+                    .doOnSuccess(x -> l2.ifPresent(s -> log.info("{}: l2_lsn updated to {}", t.name(),
+                            s.lastCompletedLsn())))
                     .then(Mono.fromSupplier(() -> {
                         created.clear(); // the timeline's now
                         return new GcCompactionResult(CompactionOutcome.DONE, List.of(stat), layerSelection, added);
                     }));
         }
 
-        /** A full compaction (every key, from the bottom) makes its horizon the L2 LSN. */
-        private Mono<Void> recordL2Lsn() {
+        /**
+         * A full compaction (every key, from the bottom) makes its horizon the L2 LSN, written by the swap's own
+         * index write (a second write after it used to wait for the fsync of the inputs' deletions).
+         */
+        private Optional<IndexPart.GcCompactionState> l2Lsn() {
             if (!job.compactKeyRange().equals(KeyRange.FULL) || !job.compactLsnRange().start().equals(Lsn.INVALID)) {
-                return Mono.empty();
+                return Optional.empty();
             }
             Lsn current = t.gcCompactionState().map(IndexPart.GcCompactionState::lastCompletedLsn)
                     .orElse(Lsn.INVALID);
             if (desc.gcCutoff().compareTo(current) < 0) {
-                return Mono.empty();
+                return Optional.empty();
             }
-            log.info("{}: l2_lsn updated to {}", t.name(), desc.gcCutoff());
-            return t.updateGcCompactionState(new IndexPart.GcCompactionState(desc.gcCutoff()));
+            return Optional.of(new IndexPart.GcCompactionState(desc.gcCutoff()));
         }
 
         private void finishStats() {

@@ -1,6 +1,7 @@
 package io.strata.engine.compaction.image;
 
 import static io.strata.engine.compaction.image.ImageTestSupport.assertOnlyIndexedFiles;
+import static io.strata.engine.compaction.image.ImageTestSupport.awaitOnlyIndexedFiles;
 import static io.strata.engine.compaction.image.ImageTestSupport.assertSamePages;
 import static io.strata.engine.compaction.image.ImageTestSupport.imageContents;
 import static io.strata.engine.compaction.image.ImageTestSupport.read;
@@ -312,7 +313,7 @@ class ImageLayerCreationTest {
         for (PersistentLayerDesc image : r.created()) {
             assertTrue(t.indexPart().layerMetadata().containsKey(image.name()), "image " + image + " kept");
         }
-        assertOnlyIndexedFiles(t);
+        awaitOnlyIndexedFiles(t); // the removed L0s are deleted in the background
         for (long i : new long[] {700, 750, 900}) {
             assertPagesAt(t, w, w.lsn(i));
         }

@@ -113,7 +113,10 @@ class Level0CompactionTest {
         assertTrue(outputBytes > inputBytes / 2 && outputBytes < inputBytes * 2, inputBytes + " -> " + outputBytes);
         assertEquals(LayerMapChecks.checkValidLayerMap(historic(t).stream().map(PersistentLayerDesc::name).toList()),
                 java.util.Optional.empty());
-        assertFilesSettle(t);
+        // the L0 files are deleted after the compaction returned, in the background; no read holds them here
+        t.retiredFilesDeleted().block(T);
+        assertEquals(expectedFiles(t.indexPart()), files(t.directory()),
+                "every retired L0 file is gone once retiredFilesDeleted completes");
         assertTrue(r.stats().toJson().contains("\"new_deltas_count\":" + r.created().size()), r.stats().toJson());
         assertEveryLsn(t, 1200);
 
@@ -123,6 +126,8 @@ class Level0CompactionTest {
         assertEquals(CompactionOutcome.DONE, r2.outcome());
         assertEveryLsn(t, 1500);
         engine.close().block(T);
+        assertEquals(expectedFiles(t.indexPart()), files(t.directory()),
+                "shutdown waits for the second pass's deletions");
         StrataEngine reopened = open(dir, config(1 << 20));
         Timeline t2 = reopened.tenant(TENANT).orElseThrow().timeline(TIMELINE).orElseThrow();
         assertEquals(0, l0(t2).size());
