@@ -89,6 +89,7 @@ final class CompactImageCommand implements Callable<Integer> {
             progress.line("compacting the L0 layers");
             Level0Compaction.compactLevel0(t, Level0Compaction.Options.of(t.config()).withForce(true)
                     .withTargetFileSize(128L << 20).withDeltaSizeLimit(Long.MAX_VALUE / 4), pool).block();
+            t.retiredFilesDeleted().block();
             long deltaBytes = t.layers().map().historicLayers().stream().mapToLong(PersistentLayerDesc::fileSize)
                     .sum();
 

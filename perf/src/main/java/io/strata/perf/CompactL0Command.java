@@ -38,8 +38,10 @@ import picocli.CommandLine.Spec;
                     + "MiB/s of L0 input processed (input file bytes / wall time from start to swap), the L1 layers "
                     + "made, and the peak Java heap above the level before the run (sampled every 5 ms).",
             "Beside it: fio reading one of the L0 files sequentially (1 MiB, O_DIRECT, io_uring, QD 4) and writing "
-                    + "as many bytes (with fsync): the device's limits in the same run. Prints a table, then one "
-                    + "JSON object on the last line."})
+                    + "as many bytes (with fsync), then the two at once (the copy limit): the device's limits in the "
+                    + "same run. And fio doing what the compaction does, for 5 s: 256 KiB reads, 2 in flight per input "
+                    + "layer, round robin over the L1 files, beside 256 KiB writes, 16 in flight (the L0 shape). "
+                    + "Prints a table, then one JSON object on the last line."})
 final class CompactL0Command implements Callable<Integer> {
     private static final TenantId TENANT = TenantId.parse("c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0");
     private static final TimelineId TIMELINE = TimelineId.parse("11111111111111111111111111111111");
@@ -117,6 +119,8 @@ final class CompactL0Command implements Callable<Integer> {
             long start = System.nanoTime();
             Level0Compaction.Result r = Level0Compaction.compactLevel0(t, options, pool).block();
             double seconds = (System.nanoTime() - start) / 1e9;
+            t.retiredFilesDeleted().block();
+            double secondsWithDeletes = (System.nanoTime() - start) / 1e9;
             long peakHeap = heap.stop();
             double cpuSeconds = (cpu.processCpuNanos() - cpuStart) / 1e9;
             double engineCpuSeconds = (cpu.engineThreadsCpuNanos() - engineCpuStart) / 1e9;
@@ -128,6 +132,8 @@ final class CompactL0Command implements Callable<Integer> {
 
             CompactionBench.FioLimits fio = CompactionBench.fio(noFio, t, r.created().get(0), inputBytes, data,
                     progress);
+            Optional<List<EngineResult>> shape = CompactionBench.fioL0Shape(noFio, t, r.created(),
+                    r.compacted().size(), inputBytes, data, progress);
             Optional<EngineResult> fioRead = fio.read();
             Optional<EngineResult> fioWrite = fio.write();
             out.printf("%-28s %12s%n", "compact-l0", "");
@@ -137,6 +143,8 @@ final class CompactL0Command implements Callable<Integer> {
             out.printf("%-28s %12s%n", "output bytes", Sizes.format(outputBytes));
             out.printf("%-28s %12.2f%n", "seconds", seconds);
             out.printf("%-28s %12.1f%n", "input MiB/s", mibps);
+            out.printf("%-28s %12.2f  (%.1f MiB/s)%n", "seconds, inputs deleted", secondsWithDeletes,
+                    inputBytes / secondsWithDeletes / (1 << 20));
             out.printf("%-28s %12.2f%n", "cpu seconds", cpuSeconds);
             out.printf("%-28s %12.2f%n", "  of engine threads", engineCpuSeconds);
             out.printf("%-28s %12s%n", "peak heap above start", Sizes.format(peakHeap));
@@ -158,6 +166,8 @@ final class CompactL0Command implements Callable<Integer> {
             root.put("output_bytes", outputBytes);
             root.put("seconds", seconds);
             root.put("input_mib_per_sec", mibps);
+            root.put("seconds_until_inputs_deleted", secondsWithDeletes);
+            root.put("input_mib_per_sec_until_inputs_deleted", inputBytes / secondsWithDeletes / (1 << 20));
             root.put("cpu_seconds", cpuSeconds);
             root.put("engine_thread_cpu_seconds", engineCpuSeconds);
             root.put("peak_heap_above_start_bytes", peakHeap);
@@ -169,6 +179,15 @@ final class CompactL0Command implements Callable<Integer> {
             });
             fioWrite.ifPresent(f -> root.put("fio_seq_write_mib_per_sec", f.mibPerSec()));
             CompactionBench.reportCopyLimit(fio, mibps, out, root);
+            shape.ifPresent(s -> {
+                double read = s.get(0).mibPerSec();
+                double write = s.get(1).mibPerSec();
+                out.printf("%-28s %12.1f  (ratio %.2f)%n", "fio L0 shape: read MiB/s", read, mibps / read);
+                out.printf("%-28s %12.1f%n", "fio L0 shape: write MiB/s", write);
+                root.put("fio_l0_shape_read_mib_per_sec", read);
+                root.put("fio_l0_shape_write_mib_per_sec", write);
+                root.put("ratio_to_fio_l0_shape_read", mibps / read);
+            });
             root.put("stats", r.stats().toJson());
         } finally {
             engine.shutdown(ShutdownMode.HARD).block();
@@ -193,6 +212,7 @@ final class CompactL0Command implements Callable<Integer> {
         long input = w.layers().map().level0Deltas().stream().mapToLong(PersistentLayerDesc::fileSize).sum();
         long start = System.nanoTime();
         Level0Compaction.compactLevel0(w, options(w), pool).block();
+        w.retiredFilesDeleted().block(); // its inputs' unlinks must not run into the measured run
         double mibps = input / ((System.nanoTime() - start) / 1e9) / (1 << 20);
         progress.line(String.format("JIT warm-up: %.1f MiB/s", mibps));
         return mibps;
