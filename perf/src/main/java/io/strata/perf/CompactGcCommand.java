@@ -67,8 +67,9 @@ final class CompactGcCommand implements Callable<Integer> {
     long target;
 
     @Option(names = "--hops", paramLabel = "N",
-            description = "Hops of reads each input layer keeps in flight (IteratorOptions.hopsInFlight; default: "
-                    + "gc-compaction's own setting).")
+            description = "Hops of reads each input layer keeps in flight at least (IteratorOptions.hopsInFlight; "
+                    + "default: gc-compaction's own setting); inputs that share no keys get more (GcCompaction."
+                    + "MERGE_READ_AHEAD_HOPS over the most inputs sharing a key).")
     Integer hops;
 
     @Option(names = "--no-verify", description = "Turn gc-compaction's verification (replay of every retained LSN) off.")
@@ -169,6 +170,8 @@ final class CompactGcCommand implements Callable<Integer> {
             }
             root.put("verification", !noVerify);
             root.put("iterator_hops_in_flight", settings.iterator().hopsInFlight());
+            // spread over the inputs that share keys: all of it here (key-disjoint L1s), when above the setting
+            root.put("merge_read_ahead_hops", GcCompaction.MERGE_READ_AHEAD_HOPS);
             root.put("outcome", r.outcome().toString());
             root.put("input_bytes", inputBytes);
             root.put("output_bytes", outputBytes);

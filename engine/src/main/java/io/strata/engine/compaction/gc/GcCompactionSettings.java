@@ -34,9 +34,10 @@ public record GcCompactionSettings(boolean gcCompactionEnabled, boolean gcCompac
 
     /**
      * Neon's defaults: enabled, verified, 5 GB initial threshold, ratio 100 %, 128 MiB layers, L0 first; reads of 1 MiB
-     * or 128 values, four hops in flight. The merged L1 layers are key-disjoint, so one or two iterators read at a
-     * time: a single read in flight left the disk idle between reads, and two kept the main loop of a 2 GiB compaction
-     * at 2.9-5.5 s where four gave 2.1-2.5 s (alternating runs, session 20), the QD 4 of fio's sequential figure.
+     * or 128 values, at least four hops in flight (more where few inputs share keys: see
+     * {@link GcCompaction#MERGE_READ_AHEAD_HOPS}). The merged L1 layers are key-disjoint, so one or two iterators read
+     * at a time: a single read in flight left the disk idle between reads, and two kept the main loop of a 2 GiB
+     * compaction at 2.9-5.5 s where four gave 2.1-2.5 s (alternating runs, session 20).
      */
     public static GcCompactionSettings defaults() {
         return new GcCompactionSettings(true, true, DEFAULT_INITIAL_THRESHOLD_KB, DEFAULT_RATIO_PERCENT,
