@@ -2,6 +2,7 @@ package io.strata.perf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -91,6 +92,19 @@ class StrataPerfSmokeTest {
         assertEquals(2, none.code());
         assertTrue(none.err().contains("io-randread"), none.err());
         assertTrue(Files.notExists(dir.resolve("x")), "nothing is created for a rejected command line");
+    }
+
+    /** The device's speed flips between runs: io-seq alternates whether fio or the engines go first. */
+    @Test
+    void ioSeqAlternatesWhoGoesFirstFromRoundToRound() {
+        assumeTrue(FioRunner.locate().isPresent(), "fio is not installed");
+        Run r = run("io-seq", "--file", dir.resolve("seq.dat").toString(), "--size", "8m", "--block", "1m", "--qd", "1",
+                "--seconds", "1", "--warmup-seconds", "0", "--rounds", "2", "--engine", "filechannel", "--mode",
+                "read");
+        assertEquals(0, r.code(), r.err());
+        List<String> order = r.err().lines().filter(l -> l.contains("qd 1: ") && l.contains("(round "))
+                .map(l -> (l.contains(": fio ") ? "fio" : "strata") + (l.contains("(round 1 of") ? 1 : 2)).toList();
+        assertEquals(List.of("fio1", "strata1", "strata2", "fio2"), order, r.err());
     }
 
     @Test
