@@ -104,6 +104,9 @@ public final class ModelChecker implements AutoCloseable {
     private volatile long step;
     private int branches;
 
+    /** Keys per branch whose page at the branch point is read in the parent after each step. */
+    private static final int BRANCH_POINT_KEYS = 8;
+
     private ModelChecker(Path dir, ModelCheckerConfig config) {
         this.dir = dir;
         this.config = config;
@@ -627,6 +630,11 @@ public final class ModelChecker implements AutoCloseable {
     /** Reads every key of every timeline at the LSNs the model retains, and below the cutoffs. */
     void verifyAll() {
         for (TimelineModel m : oracle.timelines()) {
+            if (m.parent().isPresent()) {
+                checkBranchPoint(m);
+            }
+        }
+        for (TimelineModel m : oracle.timelines()) {
             Timeline t = timeline(m);
             checkEqual(m, null, m.lastRecordLsn(), "last record LSN", m.lastRecordLsn(), t.lastRecordLsn());
             checkEqual(m, null, m.lastRecordLsn(), "applied GC cutoff", m.appliedCutoff(), t.appliedGcCutoffLsn());
@@ -645,6 +653,35 @@ public final class ModelChecker implements AutoCloseable {
                         () -> t.getVectored(all, below).collectList().block(T));
                 stats.refusalsChecked.add(2);
             }
+        }
+    }
+
+    /**
+     * The pages of a branch at its branch point, read in its parent by the read path compaction uses (no GC cutoff
+     * check): the parent keeps them for the child however far GC moved (a child's gc-compaction reads its base there).
+     * A random sample of keys per step keeps it cheap.
+     */
+    private void checkBranchPoint(TimelineModel m) {
+        Timeline parent = timeline(m.parent().get());
+        Lsn at = m.branchLsn();
+        for (int i = 0; i < BRANCH_POINT_KEYS; i++) {
+            Key k = oracle.keys().get(rnd.nextInt(oracle.keys().size()));
+            Optional<byte[]> expected = m.page(k, at);
+            byte[] got;
+            try {
+                got = parent.getForCompaction(k, at).block(T);
+            } catch (RuntimeException e) {
+                throw fail(m, k, at, "read of the branch point in the parent failed: " + e, e);
+            }
+            if (expected.isEmpty() != (got == null)) {
+                throw fail(m, k, at, "the parent " + (got == null ? "lost the page at the branch point, expected "
+                        + show(expected.get()) : "has a page at the branch point the model has not: " + show(got)),
+                        null);
+            }
+            if (got != null) {
+                comparePage(m, k, at, expected.get(), got, "read of the branch point in the parent");
+            }
+            stats.pagesChecked.increment();
         }
     }
 

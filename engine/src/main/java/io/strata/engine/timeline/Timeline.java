@@ -421,6 +421,14 @@ public final class Timeline implements ReadTimeline {
         return store().appliedGcCutoff();
     }
 
+    /**
+     * Below this LSN legacy GC has removed layers, so a key's history there may lack its base (the highest cutoff
+     * of a GC run that removed layers; after a restart, the applied cutoff). gc-compaction refuses horizons below it.
+     */
+    public Lsn gcRemovedHistoryBelow() {
+        return store().gcRemovedHistoryBelow();
+    }
+
     /** Neon's {@code get_gc_compaction_state}: the L2 LSN of the last completed gc-compaction, if any. */
     public Optional<IndexPart.GcCompactionState> gcCompactionState() {
         return store().index().gcCompaction();

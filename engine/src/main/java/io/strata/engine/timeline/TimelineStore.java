@@ -89,6 +89,12 @@ final class TimelineStore {
 
     /** Reads below it are refused; moves forward only, in memory first, then in the index with GC's commit. */
     private volatile Lsn appliedGcCutoff;
+    /**
+     * The highest cutoff at which legacy GC removed layers: below it a key's history may be cut (its base removed
+     * once a newer image covered it). Loaded as the index's cutoff (GC may have removed layers before the restart);
+     * the test kit's forced cutoff leaves it alone.
+     */
+    private volatile Lsn gcRemovedHistoryBelow;
     /** Until then GC is held back and lease renewals are not checked against the planned cutoff (after a load). */
     private final Instant gcBlockedUntil;
     /** When LSNs arrived: the PITR cutoff. */
@@ -109,6 +115,7 @@ final class TimelineStore {
         this.res = res;
         this.gcBlockedUntil = gcBlockedUntil;
         this.appliedGcCutoff = index.metadata().latestGcCutoffLsn();
+        this.gcRemovedHistoryBelow = appliedGcCutoff;
         this.cfg = res.config();
         this.dir = dir;
         this.ctx = ctx;
@@ -657,6 +664,10 @@ final class TimelineStore {
         return appliedGcCutoff;
     }
 
+    Lsn gcRemovedHistoryBelow() {
+        return gcRemovedHistoryBelow;
+    }
+
     Instant gcBlockedUntil() {
         return gcBlockedUntil;
     }
@@ -692,6 +703,10 @@ final class TimelineStore {
                     .then(Mono.defer(() -> {
                         GcResult chosen = LegacyGc.select(tl.layers().map(), spaceCutoff, timeCutoff,
                                 info.maxRetainLsn(), info.maxLeasedLsn(), newCutoff);
+                        if (!chosen.removed().isEmpty() && newCutoff.isAfter(gcRemovedHistoryBelow)) {
+                            // before the removal, so a gc-compaction selecting meanwhile already sees it
+                            gcRemovedHistoryBelow = newCutoff;
+                        }
                         return commit(List.of(), ShardIndex.UNSHARDED, chosen.removed(), null, null, newCutoff, null)
                                 .then(Mono.fromSupplier(() -> {
                                     GcResult done = new GcResult(chosen.layersTotal(), chosen.layersNeededByCutoff(),

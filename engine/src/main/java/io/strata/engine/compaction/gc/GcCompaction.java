@@ -385,6 +385,17 @@ public final class GcCompaction {
                         + "gc cutoff", t.name(), gcCutoff, realGcCutoff);
                 gcCutoff = realGcCutoff;
             }
+            Lsn cut = t.gcRemovedHistoryBelow();
+            if (realGcCutoff.isValid() && gcCutoff.isBefore(cut)) {
+                // the history between the horizon and the cut may lack its base: images made there could be wrong,
+                // and records above the horizon could not be checked. Skipped, not failed: the sub-jobs of a job
+                // over all LSNs carry the watermark as an explicit end, and nothing is wrong with the timeline
+                log.warn("{}: no layers to compact with gc: horizon {} (compact_lsn_range {}..{}) is below the GC "
+                                + "cutoff {} up to which legacy GC has removed layers (a key's history there may have "
+                                + "lost its base)",
+                        t.name(), gcCutoff, lsnRange.start(), lsnRange.end(), cut);
+                return CompactionOutcome.SKIPPED;
+            }
             List<Lsn> retain = new ArrayList<>();
             for (GcInfo.RetainLsn r : info.retainLsns()) {
                 if (r.lsn().compareTo(gcCutoff) < 0) {
@@ -778,11 +789,37 @@ public final class GcCompaction {
             return false;
         }
 
+        /**
+         * Whether keeping an existing delta layer instead of the same-named one this job produced would lose data.
+         * The produced layer holds every value of its keys from all the selected layers; the existing one only its
+         * own. When another selected layer over the same keys is removed, its values (for example the images of an
+         * image layer at the lowest LSN of a job that has data below, which that job folds into its deltas) were only
+         * in the discarded layer (values at or below the lowest retain LSN of a bottom-most job are in its new image
+         * layers instead). Neon keeps the existing layer regardless (its same-generation rule assumes the
+         * same name means the same content); Strata refuses the result then. Image layers are not checked: an image
+         * layer holds every page of its key range at its LSN, so a same-named one has the same pages.
+         */
+        private Optional<String> discardLosesData(List<LayerName> keptDeltas, List<PersistentLayerDesc> removed) {
+            for (LayerName kept : keptDeltas) {
+                for (PersistentLayerDesc d : removed) {
+                    // a bottom-most job turns everything at or below the lowest retain LSN into its image layers
+                    boolean inNewImages = imageWriter != null && !d.lsnEnd().isAfter(lowestRetainLsn.add(1));
+                    if (!inNewImages && d.keyRange().overlaps(kept.keyRange())) {
+                        return Optional.of("produced delta layer " + kept + " has the name of an existing layer, "
+                                + "which holds only its own values, while " + d.name() + " over the same keys is "
+                                + "removed");
+                    }
+                }
+            }
+            return Optional.empty();
+        }
+
         private Mono<GcCompactionResult> swap(List<WrittenLayer<?>> rewritten, List<BatchWriterResult> images,
                                               List<BatchWriterResult> deltas) {
             Map<LayerName, PersistentLayerDesc> selectionByName = new HashMap<>();
             desc.selectedLayers().forEach(d -> selectionByName.put(d.name(), d));
             Set<LayerName> keep = new HashSet<>();
+            List<LayerName> keptDeltas = new ArrayList<>();
             List<WrittenLayer<?>> compactTo = new ArrayList<>();
             for (BatchWriterResult r : deltas) {
                 if (r instanceof BatchWriterResult.Produced p) {
@@ -796,6 +833,7 @@ public final class GcCompaction {
                     }
                     stat.discardDeltaLayer(d == null ? 0 : d.fileSize());
                     keep.add(r.name());
+                    keptDeltas.add(r.name());
                 }
             }
             for (WrittenLayer<?> l : rewritten) {
@@ -829,6 +867,11 @@ public final class GcCompaction {
             }
             List<PersistentLayerDesc> layerSelection = desc.selectedLayers().stream()
                     .filter(d -> !keep.contains(d.name())).toList();
+            Optional<String> lost = discardLosesData(keptDeltas, layerSelection);
+            if (lost.isPresent()) {
+                return Mono.error(new GcCompactionException(t.name() + ": " + lost.get() + ", compaction result not "
+                        + "applied to the layer map due to potential data loss"));
+            }
             stat.timeFinalPhaseSecs = secs(System.nanoTime() - timer);
             finishStats();
             log.info("{}: gc-compaction statistics: {}", t.name(), stat.toJson());

@@ -52,13 +52,16 @@ class GcCompactionHorizonTest {
             Tenant tenant = engine.createTenant(TENANT).block(T);
             Key k0 = key(DENSE, 0);
             Key k1 = key(DENSE, 1);
-            // history: an image at 0x10, five appends of k0 up to 0x40 in [0x10, 0x48); the layers of
-            // [0x48, 0x60) are gone (legacy GC), an image at 0x60 holds the newer pages
+            // history: an image at 0x10, five appends of k0 up to 0x40 in [0x18, 0x30) and [0x30, 0x48); the layers
+            // of [0x48, 0x60) are gone (legacy GC), an image at 0x60 holds the newer pages. (The deltas start above
+            // the image: a job that has data below folds an image at its lowest LSN into its deltas, and a single
+            // delta of the same range would collide with its own output, which GcCompactionRefusalTest covers.)
             Timeline t = TestTimelineBuilder.create(tenant, TIMELINE, Lsn.of(0x10))
                     .image(Lsn.of(0x10), Map.of(k0, "a".getBytes(), k1, "b".getBytes()))
-                    .delta(new KeyRange(k0, key(DENSE, 2)), Lsn.of(0x10), Lsn.of(0x48), List.of(
-                            e(k0, 0x20, append("@20")), e(k0, 0x28, append("@28")), e(k0, 0x30, append("@30")),
-                            e(k0, 0x38, append("@38")), e(k0, 0x40, append("@40"))))
+                    .delta(new KeyRange(k0, key(DENSE, 2)), Lsn.of(0x18), Lsn.of(0x30), List.of(
+                            e(k0, 0x20, append("@20")), e(k0, 0x28, append("@28"))))
+                    .delta(new KeyRange(k0, key(DENSE, 2)), Lsn.of(0x30), Lsn.of(0x48), List.of(
+                            e(k0, 0x30, append("@30")), e(k0, 0x38, append("@38")), e(k0, 0x40, append("@40"))))
                     .image(Lsn.of(0x60), Map.of(k0, "A".getBytes(), k1, "B".getBytes()))
                     .endLsn(Lsn.of(0x70))
                     .build().block(T);
