@@ -421,19 +421,6 @@ public final class GcCompaction {
                         t.name(), gcCutoff);
                 return CompactionOutcome.DONE;
             }
-            if (gcCutoff.compareTo(maxLayerLsn) >= 0) {
-                // No layer holds the horizon: legacy GC removed the layers up to its cutoff, and an explicit
-                // compact_lsn_range.end can be below that. Nothing exists between the selected layers and the
-                // horizon, so the horizon moves down to the last LSN they can hold: an image the retention makes at
-                // the horizon must fall inside the output delta layers' range, which ends at max_layer_lsn (Neon
-                // writes it past its delta layer's end; found by the model checker, soak seed 15).
-                Lsn last = maxLayerLsn.saturatingSub(1);
-                log.info("{}: gc_cutoff={} is at or above max_layer_lsn={} (no layer holds it), using {}", t.name(),
-                        gcCutoff, maxLayerLsn, last);
-                gcCutoff = last;
-                Lsn horizon = gcCutoff;
-                retain.removeIf(l -> l.compareTo(horizon) >= 0);
-            }
             Lsn minLayerLsn = null;
             for (PersistentLayerDesc d : historic) {
                 boolean above = lsnRange.start().equals(Lsn.INVALID) || d.lsnEnd().compareTo(lsnRange.start()) > 0;
@@ -461,6 +448,24 @@ public final class GcCompaction {
                 log.info("{}: no layers to compact with gc: no layers within the key range, gc_cutoff={}, "
                         + "key_range={}", t.name(), gcCutoff, keyRange);
                 return CompactionOutcome.DONE;
+            }
+            Lsn selectedEnd = selected.stream().map(PersistentLayerDesc::lsnEnd).max(Comparator.naturalOrder())
+                    .orElseThrow();
+            if (gcCutoff.compareTo(selectedEnd) >= 0) {
+                // No selected layer holds the horizon: legacy GC removed the layers up to its cutoff (an explicit
+                // compact_lsn_range.end can be below that), or the layers reaching it hold other keys only (a key
+                // range job). The selected keys have nothing between the selected layers and the horizon (every
+                // layer starting at or below it is selected when it overlaps the key range), so the horizon moves
+                // down to the last LSN the selected layers can hold: an image the retention makes at the horizon
+                // must fall inside the output delta layers' range, which ends where the selected layers end (Neon
+                // writes it past its delta layer's end; found by the model checker, soak seed 15, and
+                // ConcurrentReadersTest seed 21 for a key range job).
+                Lsn last = selectedEnd.saturatingSub(1);
+                log.info("{}: gc_cutoff={} is at or above the selected layers' end {} (no selected layer holds it), "
+                        + "using {}", t.name(), gcCutoff, selectedEnd, last);
+                gcCutoff = last;
+                Lsn horizon = gcCutoff;
+                retain.removeIf(l -> l.compareTo(horizon) >= 0);
             }
             desc = new JobDescription(selected, gcCutoff, retain, maxLayerLsn, minLayerLsn, keyRange, rewrite);
             if (!lsnRange.start().equals(Lsn.INVALID)) {

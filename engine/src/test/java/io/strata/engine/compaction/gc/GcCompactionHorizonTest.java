@@ -84,4 +84,42 @@ class GcCompactionHorizonTest {
             engine.close().block(T);
         }
     }
+
+    /**
+     * A key range job whose horizon is above its selected layers while a layer of other keys reaches it (so
+     * max_layer_lsn does not move the horizon down): with data below (an LSN range start) the image at the horizon
+     * goes into the delta layers, and must be inside their range (ConcurrentReadersTest seed 21, step 3637: "LSN
+     * ... is outside the LSN range").
+     */
+    @Test
+    void aHorizonAboveTheSelectedLayersMovesDownEvenWhenOtherKeysReachIt() {
+        StrataEngine engine = open(dir, config(1 << 20));
+        try {
+            Tenant tenant = engine.createTenant(TENANT).block(T);
+            Key k0 = key(DENSE, 0);
+            Key k1 = key(DENSE, 1);
+            Key k5 = key(DENSE, 5);
+            Timeline t = TestTimelineBuilder.create(tenant, TIMELINE, Lsn.of(0x10))
+                    .image(Lsn.of(0x10), Map.of(k1, "b".getBytes(), k5, "f".getBytes()))
+                    .delta(new KeyRange(k0, key(DENSE, 2)), Lsn.of(0x18), Lsn.of(0x48), List.of(
+                            e(k0, 0x20, GcTestSupport.init("x")), e(k0, 0x30, append("@30"))))
+                    .delta(new KeyRange(key(DENSE, 4), key(DENSE, 6)), Lsn.of(0x48), Lsn.of(0x58), List.of(
+                            e(k5, 0x50, append("@50"))))
+                    .endLsn(Lsn.of(0x58))
+                    .build().block(T);
+            setGc(t, 0x50, List.of(), TIMELINE);
+            GcCompactionResult r = compact(t, CompactOptions.defaultForGcCompactionUnitTests()
+                    .withKeyRange(new CompactKeyRange(k0, key(DENSE, 2)))
+                    .withLsnRange(new CompactLsnRange(Lsn.of(0x20), Lsn.MAX)));
+            assertEquals(CompactionOutcome.DONE, r.outcome(), r.toString());
+            List<LayerName> after = layers(t);
+            assertEquals(Optional.empty(), LayerMapChecks.checkValidLayerMap(after), after.toString());
+            assertEquals("x@30", read(t, k0, 0x50));
+            assertEquals("x@30", read(t, k0, 0x47));
+            assertEquals("b", read(t, k1, 0x50));
+            assertEquals("f@50", read(t, k5, 0x50));
+        } finally {
+            engine.close().block(T);
+        }
+    }
 }
