@@ -1,5 +1,6 @@
 package io.strata.engine.timeline;
 
+import io.strata.engine.key.Lsn;
 import io.strata.engine.key.TimelineId;
 import io.strata.engine.layer.LayerName;
 import io.strata.engine.layer.LayerReader;
@@ -79,6 +80,17 @@ public final class TimelineLoader {
      */
     public static Mono<Timeline> load(TimelineResources res, TimelineId id, Path dir, IndexPart index,
                                       Optional<ReadTimeline.Ancestor> ancestor) {
+        List<LayerName> future = futureLayers(index);
+        if (!future.isEmpty()) {
+            // the index first (atomically), then the files go as strays: a crash in between leaves files the
+            // index does not name, which the next start removes
+            log.warn("timeline {}: dropping {} layer(s) above the disk-consistent LSN {} (made from WAL that did not "
+                    + "become durable): {}", id, future.size(), index.metadata().diskConsistentLsn(), future);
+            IndexPart without = index.withLayers(Map.of(), future);
+            return DurableFiles.writeAtomically(res.engine(), res.writePool(), dir.resolve(IndexPart.FILE_NAME),
+                            without.toJson())
+                    .then(Mono.defer(() -> load(res, id, dir, without, ancestor)));
+        }
         LayerWriteContext ctx = context(res, id, dir);
         Map<String, PersistentLayerDesc> expected = new HashMap<>();
         for (Map.Entry<LayerName, IndexPart.LayerFileMetadata> e : index.layerMetadata().entrySet()) {
@@ -101,6 +113,24 @@ public final class TimelineLoader {
                     return build(res, id, dir, index, ancestor, snapshot,
                             Instant.now().plus(res.config().gc().lsnLeaseLength()));
                 });
+    }
+
+    /**
+     * Neon's {@code is_future_layer}: an image layer above the disk-consistent LSN, or a delta layer reaching past
+     * it. Image layer creation can make one from in-memory data; when the process stops without flushing, the WAL
+     * under it is gone, and the LSNs it covers will be ingested again, possibly with other records (Neon gets the
+     * same WAL again from the safekeepers; Strata cannot assume that).
+     */
+    static List<LayerName> futureLayers(IndexPart index) {
+        Lsn dcl = index.metadata().diskConsistentLsn();
+        List<LayerName> out = new ArrayList<>();
+        for (LayerName n : index.layerMetadata().keySet()) {
+            boolean future = n.isDelta() ? n.lsnEnd().isAfter(dcl.add(1)) : n.lsnStart().isAfter(dcl);
+            if (future) {
+                out.add(n);
+            }
+        }
+        return out;
     }
 
     private static Timeline build(TimelineResources res, TimelineId id, Path dir, IndexPart index,
