@@ -116,8 +116,8 @@ public final class TimelineLoader {
     }
 
     /**
-     * Neon's {@code is_future_layer}: an image layer above the disk-consistent LSN, or a delta layer reaching past
-     * it. Image layer creation can make one from in-memory data; when the process stops without flushing, the WAL
+     * Neon's {@code is_future_layer}: a layer reaching past the disk-consistent LSN (an image layer above dcl + 1,
+     * where Strata's image creation puts images when everything is flushed; a delta layer ending after dcl + 1). Image layer creation can make one from in-memory data; when the process stops without flushing, the WAL
      * under it is gone, and the LSNs it covers will be ingested again, possibly with other records (Neon gets the
      * same WAL again from the safekeepers; Strata cannot assume that).
      */
@@ -125,7 +125,8 @@ public final class TimelineLoader {
         Lsn dcl = index.metadata().diskConsistentLsn();
         List<LayerName> out = new ArrayList<>();
         for (LayerName n : index.layerMetadata().keySet()) {
-            boolean future = n.isDelta() ? n.lsnEnd().isAfter(dcl.add(1)) : n.lsnStart().isAfter(dcl);
+            // Strata makes images at the end of its delta layers: dcl + 1 when everything ingested was flushed
+            boolean future = n.isDelta() ? n.lsnEnd().isAfter(dcl.add(1)) : n.lsnStart().isAfter(dcl.add(1));
             if (future) {
                 out.add(n);
             }
