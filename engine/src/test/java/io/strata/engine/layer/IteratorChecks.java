@@ -69,4 +69,19 @@ public final class IteratorChecks {
             Thread.sleep(5);
         }
     }
+
+    /**
+     * Waits until every buffer has been back in {@code pool} for 100 ms without a break: an iterator reading ahead
+     * leases and returns a buffer per hop, so the pool can look full between two hops. Returns whether it settled.
+     */
+    public static boolean awaitAllReturnedAndSettled(AlignedBufferPool pool, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int full = 0;
+        while (full < 20 && System.nanoTime() < deadline) {
+            full = pool.available() == pool.capacity() ? full + 1 : 0;
+            Thread.sleep(5);
+        }
+        return full >= 20;
+    }
 }
