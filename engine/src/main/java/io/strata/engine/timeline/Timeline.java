@@ -423,7 +423,7 @@ public final class Timeline implements ReadTimeline {
 
     /**
      * Below this LSN legacy GC has removed layers, so a key's history there may lack its base (the highest cutoff
-     * of a GC run that removed layers; after a restart, the applied cutoff). gc-compaction refuses horizons below it.
+     * of a GC run that removed layers; after a restart, the applied cutoff). gc-compaction skips horizons below it.
      */
     public Lsn gcRemovedHistoryBelow() {
         return store().gcRemovedHistoryBelow();

@@ -117,9 +117,10 @@ public final class TimelineLoader {
 
     /**
      * Neon's {@code is_future_layer}: a layer reaching past the disk-consistent LSN (an image layer above dcl + 1,
-     * where Strata's image creation puts images when everything is flushed; a delta layer ending after dcl + 1). Image layer creation can make one from in-memory data; when the process stops without flushing, the WAL
-     * under it is gone, and the LSNs it covers will be ingested again, possibly with other records (Neon gets the
-     * same WAL again from the safekeepers; Strata cannot assume that).
+     * where Strata's image creation puts images when everything is flushed; a delta layer ending after dcl + 1).
+     * Image layer creation can make one from in-memory data; when the process stops without flushing, the WAL under
+     * it is gone, and the LSNs it covers will be ingested again, possibly with other records (Neon gets the same WAL
+     * again from the safekeepers; Strata cannot assume that).
      */
     static List<LayerName> futureLayers(IndexPart index) {
         Lsn dcl = index.metadata().diskConsistentLsn();
