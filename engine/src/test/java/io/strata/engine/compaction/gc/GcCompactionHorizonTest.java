@@ -8,11 +8,9 @@ import static io.strata.engine.compaction.gc.GcTestSupport.key;
 import static io.strata.engine.compaction.gc.GcTestSupport.layers;
 import static io.strata.engine.compaction.gc.GcTestSupport.read;
 import static io.strata.engine.compaction.gc.GcTestSupport.setGc;
+import static io.strata.engine.compaction.gc.GcTestSupport.withTenant;
 import static io.strata.engine.timeline.TimelineTestSupport.T;
-import static io.strata.engine.timeline.TimelineTestSupport.TENANT;
 import static io.strata.engine.timeline.TimelineTestSupport.TIMELINE;
-import static io.strata.engine.timeline.TimelineTestSupport.config;
-import static io.strata.engine.timeline.TimelineTestSupport.open;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,8 +19,6 @@ import io.strata.engine.key.Key;
 import io.strata.engine.key.KeyRange;
 import io.strata.engine.key.Lsn;
 import io.strata.engine.layer.LayerName;
-import io.strata.engine.tenant.StrataEngine;
-import io.strata.engine.tenant.Tenant;
 import io.strata.engine.timeline.LayerMapChecks;
 import io.strata.engine.timeline.TestTimelineBuilder;
 import io.strata.engine.timeline.Timeline;
@@ -46,10 +42,8 @@ class GcCompactionHorizonTest {
     Path dir;
 
     @Test
-    void aHorizonInAGapLeftByGcMovesDownToTheLastLsnOfTheSelectedLayers() {
-        StrataEngine engine = open(dir, config(1 << 20));
-        try {
-            Tenant tenant = engine.createTenant(TENANT).block(T);
+    void aHorizonInAGapLeftByGcMovesDownToTheLastLsnOfTheSelectedLayers() throws Exception {
+        withTenant(dir, tenant -> {
             Key k0 = key(DENSE, 0);
             Key k1 = key(DENSE, 1);
             // history: an image at 0x10, five appends of k0 up to 0x40 in [0x18, 0x30) and [0x30, 0x48); the layers
@@ -80,9 +74,7 @@ class GcCompactionHorizonTest {
             // reads at and above the applied cutoff are what they were
             assertEquals("A", read(t, k0, 0x68));
             assertEquals("B", read(t, k1, 0x70));
-        } finally {
-            engine.close().block(T);
-        }
+        });
     }
 
     /**
@@ -92,10 +84,8 @@ class GcCompactionHorizonTest {
      * ... is outside the LSN range").
      */
     @Test
-    void aHorizonAboveTheSelectedLayersMovesDownEvenWhenOtherKeysReachIt() {
-        StrataEngine engine = open(dir, config(1 << 20));
-        try {
-            Tenant tenant = engine.createTenant(TENANT).block(T);
+    void aHorizonAboveTheSelectedLayersMovesDownEvenWhenOtherKeysReachIt() throws Exception {
+        withTenant(dir, tenant -> {
             Key k0 = key(DENSE, 0);
             Key k1 = key(DENSE, 1);
             Key k5 = key(DENSE, 5);
@@ -118,8 +108,6 @@ class GcCompactionHorizonTest {
             assertEquals("x@30", read(t, k0, 0x47));
             assertEquals("b", read(t, k1, 0x50));
             assertEquals("f@50", read(t, k5, 0x50));
-        } finally {
-            engine.close().block(T);
-        }
+        });
     }
 }

@@ -7,27 +7,23 @@ import static io.strata.engine.compaction.gc.GcTestSupport.key;
 import static io.strata.engine.compaction.gc.GcTestSupport.layers;
 import static io.strata.engine.compaction.gc.GcTestSupport.read;
 import static io.strata.engine.compaction.gc.GcTestSupport.setGc;
+import static io.strata.engine.compaction.gc.GcTestSupport.withTenant;
 import static io.strata.engine.timeline.TimelineTestSupport.T;
-import static io.strata.engine.timeline.TimelineTestSupport.TENANT;
 import static io.strata.engine.timeline.TimelineTestSupport.TIMELINE;
-import static io.strata.engine.timeline.TimelineTestSupport.config;
-import static io.strata.engine.timeline.TimelineTestSupport.open;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strata.engine.compaction.CompactionOutcome;
 import io.strata.engine.key.Key;
 import io.strata.engine.key.KeyRange;
 import io.strata.engine.key.Lsn;
 import io.strata.engine.layer.LayerName;
-import io.strata.engine.tenant.StrataEngine;
-import io.strata.engine.tenant.Tenant;
-import io.strata.engine.timeline.TestTimelineBuilder;
-import io.strata.engine.timeline.Timeline;
-import io.strata.engine.compaction.CompactionOutcome;
 import io.strata.engine.timeline.GcCutoffs;
 import io.strata.engine.timeline.GcInfo;
 import io.strata.engine.timeline.GcResult;
+import io.strata.engine.timeline.TestTimelineBuilder;
+import io.strata.engine.timeline.Timeline;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -53,10 +49,8 @@ class GcCompactionRefusalTest {
      * 0x10 was gone (step 1859: a child's gc-compaction then failed with "no base image").
      */
     @Test
-    void aSameNamedDeltaIsNotKeptWhenALayerWhoseValuesOnlyItsReplacementHeldIsRemoved() {
-        StrataEngine engine = open(dir, config(1 << 20));
-        try {
-            Tenant tenant = engine.createTenant(TENANT).block(T);
+    void aSameNamedDeltaIsNotKeptWhenALayerWhoseValuesOnlyItsReplacementHeldIsRemoved() throws Exception {
+        withTenant(dir, tenant -> {
             Key k0 = key(DENSE, 0);
             Key k1 = key(DENSE, 1);
             Timeline t = TestTimelineBuilder.create(tenant, TIMELINE, Lsn.of(0x10))
@@ -79,9 +73,7 @@ class GcCompactionRefusalTest {
             assertEquals("b", read(t, k1, 0x10));
             assertEquals("a@20@30@40", read(t, k0, 0x47));
             assertEquals("b", read(t, k1, 0x47));
-        } finally {
-            engine.close().block(T);
-        }
+        });
     }
 
     /**
@@ -91,10 +83,8 @@ class GcCompactionRefusalTest {
      * below the cutoff could make a wrong image): skipped up front, nothing changed (steps 1059 and 2168).
      */
     @Test
-    void aJobWhoseHorizonIsBelowWhereLegacyGcRemovedLayersIsRefused() {
-        StrataEngine engine = open(dir, config(1 << 20));
-        try {
-            Tenant tenant = engine.createTenant(TENANT).block(T);
+    void aJobWhoseHorizonIsBelowWhereLegacyGcRemovedLayersIsRefused() throws Exception {
+        withTenant(dir, tenant -> {
             Key k0 = key(DENSE, 0);
             Key k1 = key(DENSE, 1);
             Key k2 = key(DENSE, 2);
@@ -125,9 +115,7 @@ class GcCompactionRefusalTest {
             assertEquals("a@38", read(t, k0, 0x50));
             assertEquals("b@50", read(t, k1, 0x50));
             assertEquals("c", read(t, k2, 0x50));
-        } finally {
-            engine.close().block(T);
-        }
+        });
     }
 
     /**
@@ -135,10 +123,8 @@ class GcCompactionRefusalTest {
      * below the applied cutoff.
      */
     @Test
-    void aForcedCutoffDoesNotRefuseJobsBelowIt() {
-        StrataEngine engine = open(dir, config(1 << 20));
-        try {
-            Tenant tenant = engine.createTenant(TENANT).block(T);
+    void aForcedCutoffDoesNotRefuseJobsBelowIt() throws Exception {
+        withTenant(dir, tenant -> {
             Key k0 = key(DENSE, 0);
             Timeline t = TestTimelineBuilder.create(tenant, TIMELINE, Lsn.of(0x10))
                     .image(Lsn.of(0x10), Map.of(k0, "a".getBytes()))
@@ -153,9 +139,7 @@ class GcCompactionRefusalTest {
                     .withLsnRange(new CompactLsnRange(Lsn.INVALID, Lsn.of(0x30))));
             assertEquals(CompactionOutcome.DONE, r.outcome(), r.toString());
             assertEquals("a@20@28@38", read(t, k0, 0x40));
-        } finally {
-            engine.close().block(T);
-        }
+        });
     }
 
 }

@@ -11,12 +11,16 @@ import io.strata.engine.layer.PersistentLayerDesc;
 import io.strata.engine.timeline.GcCutoffs;
 import io.strata.engine.timeline.GcInfo;
 import io.strata.engine.timeline.LsnLease;
+import io.strata.engine.tenant.StrataEngine;
+import io.strata.engine.tenant.Tenant;
 import io.strata.engine.timeline.TestTimelineBuilder;
 import io.strata.engine.timeline.Timeline;
+import io.strata.engine.timeline.TimelineTestSupport;
 import io.strata.engine.value.NeonWalRecord;
 import io.strata.engine.value.Value;
 import io.strata.io.buffer.AlignedBufferPool;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -100,5 +104,20 @@ final class GcTestSupport {
         out.sort(Comparator.comparing((LayerName n) -> n.keyRange().start()).thenComparing(LayerName::lsnStart)
                 .thenComparing(LayerName::lsnEnd));
         return out;
+    }
+
+    /** A test body that works on a tenant. */
+    interface TenantBody {
+        void run(Tenant tenant) throws Exception;
+    }
+
+    /** Runs {@code body} on a new tenant of an engine opened in {@code dir} (1 MiB checkpoints), closed after. */
+    static void withTenant(Path dir, TenantBody body) throws Exception {
+        StrataEngine engine = TimelineTestSupport.open(dir, TimelineTestSupport.config(1 << 20));
+        try {
+            body.run(engine.createTenant(TimelineTestSupport.TENANT).block(T));
+        } finally {
+            engine.close().block(T);
+        }
     }
 }
