@@ -112,6 +112,10 @@ final class GetPageCommand implements Callable<Integer> {
     @Option(names = "--no-fio", description = "Do not run fio, even when it is on PATH.")
     boolean noFio;
 
+    @Option(names = "--general-path", description = "Read every get through the general vectored path, not the "
+            + "point-get fast path (to compare the two).")
+    boolean generalPath;
+
     @Option(names = "--peer", defaultValue = "none", paramLabel = "PEER",
             description = "Also run the uncached gets on this peer, same pages and cache size: rocksdb or none "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -267,7 +271,7 @@ final class GetPageCommand implements Callable<Integer> {
         }
         return new Timeline(TimelineId.generate(), Optional.empty(),
                 new LayerSnapshot(update.flush(), byName, Map.of()), new NeonWalRedo(),
-                ReadOptions.DEFAULT.withMetrics(stats));
+                ReadOptions.DEFAULT.withMetrics(stats).withPointFastPath(!generalPath));
     }
 
     /** Everything in the cache: gets/s and gets per CPU-second, per queue depth. */
@@ -351,6 +355,7 @@ final class GetPageCommand implements Callable<Integer> {
         root.put("cache_mib", cacheMib);
         root.put("engine", engineDescription);
         root.put("uring_rings", rings);
+        root.put("point_fast_path", !generalPath);
         if (fioVersion == null) {
             root.putNull("fio");
         } else {

@@ -13,6 +13,7 @@ import io.strata.engine.layer.delta.DeltaLayerSummary;
 import io.strata.engine.layer.delta.DeltaLayerWriter;
 import io.strata.engine.read.OnDiskValue;
 import io.strata.engine.read.OnDiskValueIo;
+import io.strata.engine.read.PointValues;
 import io.strata.engine.read.ReadableLayer;
 import io.strata.engine.read.ValuesReconstructState;
 import io.strata.engine.value.Value;
@@ -347,6 +348,61 @@ public final class InMemoryLayer implements ReadableLayer {
                     });
             return state.spawnIo(io);
         });
+    }
+
+    /** The values of {@code key} in {@code [lsnFloor, lsnCeil)} from the in-memory index, for a point get. */
+    @Override
+    public PointValues planPoint(Key key, Lsn lsnFloor, Lsn lsnCeil) {
+        if (closed) {
+            return null; // the general path reports it
+        }
+        KeyVersions versions = index.get(key);
+        if (versions == null) {
+            return PointValues.NONE;
+        }
+        KeyVersions.View v = versions.view();
+        long floor = lsnFloor.value();
+        List<ByteRange> reads = new ArrayList<>(2);
+        List<Lsn> lsns = new ArrayList<>(2);
+        boolean completes = false;
+        for (int i = v.countBelow(lsnCeil.value()) - 1; i >= 0 && Long.compareUnsigned(v.lsn(i), floor) >= 0; i--) {
+            long entry = v.entry(i);
+            reads.add(new ByteRange(IndexEntry.pos(entry), IndexEntry.len(entry)));
+            lsns.add(new Lsn(v.lsn(i)));
+            if (IndexEntry.willInit(entry)) {
+                completes = true;
+                break;
+            }
+        }
+        if (reads.isEmpty()) {
+            return PointValues.NONE;
+        }
+        boolean done = completes;
+        return new PointValues() {
+            @Override
+            public int size() {
+                return lsns.size();
+            }
+
+            @Override
+            public Lsn lsn(int i) {
+                return lsns.get(i);
+            }
+
+            @Override
+            public boolean completes() {
+                return done;
+            }
+
+            @Override
+            public Mono<Void> read(OnDiskValue[] into, int offset) {
+                return file.read(reads).doOnNext(values -> {
+                    for (int i = 0; i < values.size(); i++) {
+                        into[offset + i] = new OnDiskValue.WalRecordOrImage(values.get(i));
+                    }
+                }).then();
+            }
+        };
     }
 
     /**

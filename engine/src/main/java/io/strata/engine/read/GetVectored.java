@@ -53,13 +53,20 @@ public final class GetVectored {
 
     /**
      * The page of one key: the same descent as a one-key {@link #read}, without batching or ordering machinery
-     * (the common page-server request). Empty for a sparse key that does not exist.
+     * (the common page-server request), through {@link PointGet} when it applies. Empty for a sparse key that does
+     * not exist.
      */
     public static Mono<byte[]> readOne(ReadTimeline timeline, Key key, Lsn lsn, WalRedoManager redo,
                                        ReadOptions options) {
         return Mono.defer(() -> {
-            KeySpaceQuery query = KeySpaceQuery.uniform(KeySpace.single(KeyRange.singleton(key)), lsn);
             long start = System.nanoTime();
+            if (options.pointFastPath()) {
+                Mono<byte[]> fast = PointGet.tryRead(timeline, key, lsn, redo, options, start);
+                if (fast != null) {
+                    return fast;
+                }
+            }
+            KeySpaceQuery query = KeySpaceQuery.uniform(KeySpace.single(KeyRange.singleton(key)), lsn);
             ValuesReconstructState state = new ValuesReconstructState(options.ioConcurrency());
             return reconstructData(timeline, query, state)
                     .then(Mono.defer(() -> {

@@ -153,7 +153,7 @@ final class LayerVisits {
                 : state.spawnIo(readAll(layer, reads, ios, blobReader, valueCache, false));
     }
 
-    private static Value decode(LayerReader<?> layer, BlobMeta meta, DirectBuffer blob) {
+    static Value decode(LayerReader<?> layer, BlobMeta meta, DirectBuffer blob) {
         try {
             return Value.deserialize(blob, 0, blob.capacity());
         } catch (RuntimeException e) {

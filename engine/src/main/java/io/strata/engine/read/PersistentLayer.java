@@ -1,5 +1,6 @@
 package io.strata.engine.read;
 
+import io.strata.engine.key.Key;
 import io.strata.engine.key.KeyRange;
 import io.strata.engine.key.KeySpace;
 import io.strata.engine.key.Lsn;
@@ -8,7 +9,10 @@ import io.strata.engine.layer.LayerReader;
 import io.strata.engine.layer.PersistentLayerDesc;
 import io.strata.engine.layer.delta.DeltaLayerReader;
 import io.strata.engine.layer.image.ImageLayerReader;
+import io.strata.engine.vectored.ChunkedVectoredReadBuilder;
 import io.strata.engine.vectored.DeltaIndexPlanning;
+import io.strata.engine.vectored.ImageIndexPlanning;
+import io.strata.engine.vectored.VectoredRead;
 import io.strata.engine.vectored.VectoredBlobReader;
 import io.strata.io.cache.BlockCache;
 import io.strata.io.file.IoEngine;
@@ -139,6 +143,32 @@ public final class PersistentLayer implements ReadableLayer {
         reads.forEach(read -> keys.addAll(read.keySpace()));
         return LayerVisits.image((ImageLayerReader) r, desc.keyRange(), keys.build(), state, blobReader,
                 valueCache, maxReadSize);
+    }
+
+    @Override
+    public PointValues planPoint(Key key, Lsn lsnFloor, Lsn lsnCeil) {
+        LayerReader<?> r = opened.get();
+        if (r == null || closed.get()) {
+            return null;
+        }
+        boolean image = !(r instanceof DeltaLayerReader);
+        long indexStart = r.summary().indexStartBlk();
+        KeyRange one = KeyRange.singleton(key);
+        List<VectoredRead> reads;
+        try {
+            reads = image
+                    ? ImageIndexPlanning.planIfReady(r.index(), indexStart, KeySpace.single(one),
+                    ((ImageLayerReader) r).summary().lsn(), maxReadSize)
+                    : DeltaIndexPlanning.planIfReady(r.index(), indexStart,
+                    List.of(new DeltaIndexPlanning.RangeAtLsns(one, lsnFloor, lsnCeil)), maxReadSize,
+                    ChunkedVectoredReadBuilder.DEFAULT_CHUNK_SIZE);
+        } catch (RuntimeException e) {
+            return null; // the general path reports a damaged index with the layer's path
+        }
+        if (reads == null) {
+            return null;
+        }
+        return PlannedValues.of(r, image, key, reads, blobReader, valueCache);
     }
 
     /**

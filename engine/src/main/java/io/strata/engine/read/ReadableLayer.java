@@ -1,5 +1,6 @@
 package io.strata.engine.read;
 
+import io.strata.engine.key.Key;
 import io.strata.engine.key.KeySpace;
 import io.strata.engine.key.Lsn;
 import java.util.List;
@@ -33,6 +34,17 @@ public interface ReadableLayer {
 
     /** Keys to read in a layer and the LSN range {@code [lsnFloor, lsnCeil)} to read them over. */
     record LayerRead(KeySpace keySpace, Lsn lsnFloor, Lsn lsnCeil) {
+    }
+
+    /**
+     * The values of one dense key with LSNs in {@code [lsnFloor, lsnCeil)} that a read needs (newest first, down to
+     * and including the first image or will_init record), planned without waiting: the point-get fast path. Null
+     * when the layer cannot plan that way (an index node is not cached, the file is not open yet, the key is not in
+     * an image layer, the index looks damaged); the read then takes the general path, which waits or reports the
+     * problem. Planning reads nothing and registers nothing.
+     */
+    default PointValues planPoint(Key key, Lsn lsnFloor, Lsn lsnCeil) {
+        return null;
     }
 
     /** Whether this is a delta layer (in-memory layers are not). */

@@ -54,7 +54,8 @@ final class VectoredValueReconstructState {
         });
     }
 
-    private static final class Collector {
+    /** Turns one key's values, taken newest first, into its reconstruct state (also used by {@link PointGet}). */
+    static final class Collector {
         private final Key key;
         private final List<LsnRecord> records = new ArrayList<>();
         private BaseImage img;

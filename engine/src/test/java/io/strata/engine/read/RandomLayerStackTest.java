@@ -2,6 +2,7 @@ package io.strata.engine.read;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.strata.engine.key.Key;
 import io.strata.engine.key.KeyRange;
@@ -111,7 +112,62 @@ class RandomLayerStackTest {
                             + ": got " + ReadTestKit.string(p.bytes()) + ", want " + ReadTestKit.string(want));
                 }
             }
+            pointGetsReadLikeTheOracle(seed, random, kit, oracle, top);
         }
+    }
+
+    /**
+     * Single-key gets at random LSNs, through {@code Timeline.get} without the fast path, through {@link PointGet}
+     * (after that get opened the layers on the way and cached their index nodes, it must apply to every dense key of
+     * this one timeline) and through {@code Timeline.get} with it: all three give the oracle's page, and the fast
+     * path reports the same layer visits and values read as the general path.
+     */
+    private static void pointGetsReadLikeTheOracle(long seed, Random random, ReadTestKit kit, PageOracle oracle,
+                                                   long top) {
+        Totals fastStats = new Totals();
+        Totals generalStats = new Totals();
+        ReadOptions fastOptions = ReadOptions.DEFAULT.withMetrics(fastStats);
+        Timeline fast = kit.timeline(fastOptions);
+        Timeline general = kit.timeline(ReadOptions.DEFAULT.withPointFastPath(false).withMetrics(generalStats));
+        for (long at = 0x10; at <= top + 2; at += 1 + random.nextInt(3)) {
+            Lsn readAt = Lsn.of(at);
+            for (int k = 0; k < KEYS; k++) {
+                Key key = key(k);
+                byte[] want = oracle.get(key, readAt).orElseThrow();
+                String where = "seed=" + seed + " key " + key + " at " + readAt;
+                // The general path first: it opens the layers on the way and caches their index nodes.
+                assertPage(want, general.get(key, readAt).block(LayerTestSupport.T), where + " (get, general path)");
+                var direct = PointGet.tryRead(fast, key, readAt, ReadTestKit.redo(), fastOptions, System.nanoTime());
+                assertNotNull(direct, where + ": the point get did not apply");
+                assertPage(want, direct.block(LayerTestSupport.T), where + " (PointGet)");
+                assertPage(want, fast.get(key, readAt).block(LayerTestSupport.T), where + " (get, fast path)");
+            }
+        }
+        assertEquals(generalStats.gets * 2, fastStats.gets, "seed=" + seed);
+        assertEquals(generalStats.layers * 2, fastStats.layers, "seed=" + seed + ": layers visited");
+        assertEquals(generalStats.deltaLayers * 2, fastStats.deltaLayers, "seed=" + seed + ": delta layers visited");
+        assertEquals(generalStats.ios * 2, fastStats.ios, "seed=" + seed + ": values read");
+    }
+
+    /** Exact sums of what the gets reported (the gets run one at a time). */
+    private static final class Totals implements ReadMetrics {
+        long gets;
+        long layers;
+        long deltaLayers;
+        long ios;
+
+        @Override
+        public synchronized void onGet(int keys, int layersVisited, int deltaLayersVisited, int ios, long nanos) {
+            gets += keys;
+            layers += layersVisited;
+            deltaLayers += deltaLayersVisited;
+            this.ios += ios;
+        }
+    }
+
+    private static void assertPage(byte[] want, byte[] got, String where) {
+        assertArrayEquals(want, got, () -> where + ": got " + (got == null ? null : ReadTestKit.string(got))
+                + ", want " + ReadTestKit.string(want));
     }
 
     private static void fill(Random random, PageOracle oracle, long start, long end) {
