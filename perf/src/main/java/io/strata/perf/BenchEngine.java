@@ -57,9 +57,14 @@ public enum BenchEngine {
      * every read of the deepest run is in the kernel at once.
      */
     public IoEngine create(int maxQd, int rings) {
+        return create(maxQd, rings, Alignment.MIN);
+    }
+
+    /** As {@link #create(int, int)}, reading at {@code readAlignment} where the engine can (io_uring). */
+    public IoEngine create(int maxQd, int rings, int readAlignment) {
         int ringSize = Math.max(256, Integer.highestOneBit(Math.max(1, maxQd - 1)) << 1);
         IoConfig cfg = new IoConfig(kind(), rings, Math.min(ringSize, 32768), Math.max(256, maxQd),
-                Math.max(1, maxQd), Alignment.MIN);
+                Math.max(1, maxQd), Alignment.MIN, this == URING ? readAlignment : Alignment.MIN);
         return switch (this) {
             case URING -> {
                 if (!UringIoEngine.isAvailable()) {

@@ -19,6 +19,7 @@ import io.strata.engine.walredo.NeonWalRedo;
 import io.strata.io.buffer.AlignedBufferPool;
 import io.strata.io.cache.BlockCache;
 import io.strata.io.file.Alignment;
+import io.strata.io.file.IoConfig;
 import io.strata.io.file.IoEngine;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -171,7 +172,10 @@ final class GetPageCommand implements Callable<Integer> {
         if (rings == 0) {
             rings = Runtime.getRuntime().availableProcessors();
         }
-        IoEngine io = engine.create(Math.max(64, 2 * maxQd), rings);
+        // Reads at the device's grain, as the engine's data directory would (IoConfig.alignedFor).
+        int readAlignment = Boolean.parseBoolean(System.getProperty(IoConfig.FINE_READS_PROPERTY, "true"))
+                ? Math.min(Alignment.MIN, Alignment.readForDirectory(dir.toAbsolutePath())) : Alignment.MIN;
+        IoEngine io = engine.create(Math.max(64, 2 * maxQd), rings, readAlignment);
         try {
             engineDescription = io.describe();
             progress.line("engine " + engine.label() + ": " + engineDescription);

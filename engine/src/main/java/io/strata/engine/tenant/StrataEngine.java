@@ -6,7 +6,6 @@ import io.strata.engine.timeline.BlockingFs;
 import io.strata.engine.vectored.VectoredBlobReader;
 import io.strata.io.buffer.AlignedBufferPool;
 import io.strata.io.cache.BlockCache;
-import io.strata.io.file.Alignment;
 import io.strata.io.file.IoConfig;
 import io.strata.io.file.IoEngine;
 import io.strata.io.file.IoEngines;
@@ -99,7 +98,7 @@ public final class StrataEngine {
         return Mono.fromCallable(() -> {
             Path dir = dataDir.toAbsolutePath();
             Files.createDirectories(dir.resolve(TENANTS_DIR));
-            IoConfig io = config.io().withAlignment(Math.max(config.io().alignment(), Alignment.forDirectory(dir)));
+            IoConfig io = config.io().alignedFor(dir);
             IoEngine engine = ioEngine != null ? ioEngine : IoEngines.create(io);
             int a = io.alignment();
             AlignedBufferPool writePool = new AlignedBufferPool(Math.max(config.writeBufferSize(), a),

@@ -231,10 +231,13 @@ public final class VectoredBlobReader {
         return span.length <= pool.bufferSize() && pool.alignment() % alignment == 0;
     }
 
-    /** One planned read widened to the file's alignment. */
+    /**
+     * One planned read widened to the file's read alignment (the device's logical block size where the engine reads
+     * at it: an 8 KiB page behind its blob header is then a 9 KiB read, not 12 KiB).
+     */
     private record Span(VectoredRead read, int sequence, long alignedStart, int length) {
         static Span of(DirectFile file, VectoredRead read, int sequence) {
-            int a = file.alignment();
+            int a = file.readAlignment();
             long start = Alignment.alignDown(read.start(), a);
             // An empty planned read still has a blob header to look at: read at least one aligned block.
             long end = Math.max(Alignment.alignUp(read.end(), a), start + a);

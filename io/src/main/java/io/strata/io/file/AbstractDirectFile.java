@@ -18,14 +18,24 @@ public abstract class AbstractDirectFile implements DirectFile {
     private final long id;
     private final OpenMode mode;
     protected final int alignment;
+    protected final int readAlignment;
     private final InFlightGate gate = new InFlightGate(this::startClose);
     private final Sinks.One<Void> closed = Sinks.one();
 
     protected AbstractDirectFile(Path path, long id, OpenMode mode, int alignment) {
+        this(path, id, mode, alignment, alignment);
+    }
+
+    protected AbstractDirectFile(Path path, long id, OpenMode mode, int alignment, int readAlignment) {
+        if (readAlignment > alignment || Integer.bitCount(readAlignment) != 1 || alignment % readAlignment != 0) {
+            throw new IllegalArgumentException("read alignment " + readAlignment + " of " + path
+                    + " must be a power of two no larger than the alignment " + alignment);
+        }
         this.path = path;
         this.id = id;
         this.mode = mode;
         this.alignment = alignment;
+        this.readAlignment = readAlignment;
     }
 
     @Override
@@ -46,6 +56,11 @@ public abstract class AbstractDirectFile implements DirectFile {
     @Override
     public final int alignment() {
         return alignment;
+    }
+
+    @Override
+    public final int readAlignment() {
+        return readAlignment;
     }
 
     /** Counts an operation in; false once the file is closing. */
@@ -78,7 +93,8 @@ public abstract class AbstractDirectFile implements DirectFile {
     private Mono<Integer> transfer(String name, boolean write, long offset, AlignedBuffer buffer, int bufferOffset,
                                    int length) {
         try {
-            Alignment.check(name, path, offset, buffer.address() + bufferOffset, length, alignment);
+            Alignment.check(name, path, offset, buffer.address() + bufferOffset, length,
+                    write ? alignment : readAlignment);
             if ((long) bufferOffset + length > buffer.capacity()) {
                 throw new IllegalArgumentException(name + " on " + path + ": " + length + " bytes at buffer offset "
                         + bufferOffset + " exceed the buffer's " + buffer.capacity() + " bytes");
@@ -128,7 +144,7 @@ public abstract class AbstractDirectFile implements DirectFile {
     private void checkBatch(List<ReadOp> ops) {
         for (ReadOp op : ops) {
             Alignment.check("read", path, op.offset(), op.buffer().address() + op.bufferOffset(), op.length(),
-                    alignment);
+                    readAlignment);
         }
     }
 

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 public final class Alignment {
     /** The floor: no device Strata supports wants less, and 4 KiB pages keep page-cache-free I/O cheap. */
     public static final int MIN = 4096;
+    /** The smallest logical block size of a Linux block device: the finest a direct read can be aligned. */
+    public static final int SECTOR = 512;
 
     private Alignment() {
     }
@@ -27,6 +29,21 @@ public final class Alignment {
         } catch (IOException | UnsupportedOperationException e) {
             return MIN;
         }
+    }
+
+    /**
+     * The alignment of direct reads of files under {@code dir}: the logical block size of the device holding it
+     * (sysfs), when the kernel can read at that grain and it is finer than {@link #forDirectory}; else
+     * {@link #forDirectory}. Blocking: call it when configuring.
+     */
+    public static int readForDirectory(Path dir) {
+        int whole = forDirectory(dir);
+        long logical = BlockDeviceLimits.logicalBlockSize(dir);
+        if (logical == BlockDeviceLimits.UNKNOWN || logical < SECTOR || logical > whole
+                || Long.bitCount(logical) != 1) {
+            return whole;
+        }
+        return (int) logical;
     }
 
     public static boolean isAligned(long value, int alignment) {

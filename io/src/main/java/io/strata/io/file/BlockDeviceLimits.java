@@ -33,29 +33,54 @@ public final class BlockDeviceLimits {
      */
     public static long maxUnsplitRead(Path path) {
         try {
-            Path existing = path.toAbsolutePath();
-            while (existing != null && !Files.exists(existing)) {
-                existing = existing.getParent();
-            }
-            if (existing == null) {
-                return UNKNOWN;
-            }
-            Object dev = Files.getAttribute(existing, "unix:dev");
-            if (!(dev instanceof Long d)) {
-                return UNKNOWN;
-            }
-            Path device = Path.of("/sys/dev/block", major(d) + ":" + minor(d));
-            if (!Files.isDirectory(device)) {
-                return UNKNOWN; // not a block device: tmpfs, overlay, a network file system
-            }
-            Path queue = device.resolve("queue");
-            if (!Files.isDirectory(queue)) {
-                queue = device.toRealPath().getParent().resolve("queue"); // a partition: its disk's queue
-            }
-            return fromQueue(queue);
+            Path queue = queueOf(path);
+            return queue == null ? UNKNOWN : fromQueue(queue);
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
             return UNKNOWN;
         }
+    }
+
+    /**
+     * The logical block size of the device holding {@code path} (the finest O_DIRECT alignment it takes), from
+     * {@code queue/logical_block_size}; {@link #UNKNOWN} when it cannot be found out.
+     */
+    public static long logicalBlockSize(Path path) {
+        try {
+            Path queue = queueOf(path);
+            return queue == null ? UNKNOWN : logicalBlockSizeFromQueue(queue);
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
+            return UNKNOWN;
+        }
+    }
+
+    /** The logical block size from a sysfs {@code queue} directory; {@link #UNKNOWN} when missing or odd. */
+    static long logicalBlockSizeFromQueue(Path queue) throws IOException {
+        long size = readLong(queue.resolve("logical_block_size"));
+        return size <= 0 ? UNKNOWN : size;
+    }
+
+    /** The sysfs queue directory of the device holding {@code path} (or its nearest existing parent), or null. */
+    private static Path queueOf(Path path) throws IOException {
+        Path existing = path.toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return null;
+        }
+        Object dev = Files.getAttribute(existing, "unix:dev");
+        if (!(dev instanceof Long d)) {
+            return null;
+        }
+        Path device = Path.of("/sys/dev/block", major(d) + ":" + minor(d));
+        if (!Files.isDirectory(device)) {
+            return null; // not a block device: tmpfs, overlay, a network file system
+        }
+        Path queue = device.resolve("queue");
+        if (!Files.isDirectory(queue)) {
+            queue = device.toRealPath().getParent().resolve("queue"); // a partition: its disk's queue
+        }
+        return queue;
     }
 
     /** The limit from a sysfs {@code queue} directory; {@link #UNKNOWN} when its files are missing or odd. */

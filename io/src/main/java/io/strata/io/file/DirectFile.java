@@ -9,7 +9,8 @@ import reactor.core.publisher.Mono;
 /**
  * An open file doing O_DIRECT I/O. All operations are lazy (nothing happens until subscription) and
  * non-blocking for the subscriber's thread. Offsets, lengths and buffer addresses must be multiples of
- * {@link #alignment()}; a misaligned request fails with IllegalArgumentException before reaching the kernel.
+ * {@link #alignment()} ({@link #readAlignment()} for reads); a misaligned request fails with
+ * IllegalArgumentException before reaching the kernel.
  *
  * <p><b>Buffer ownership.</b> A buffer passed to {@link #read} or {@link #write} is lent to it. On success or
  * error it is the caller's again. If the subscriber cancels while the operation is in flight, ownership passes to
@@ -30,6 +31,14 @@ public interface DirectFile {
 
     /** The O_DIRECT alignment for offsets, lengths and buffer addresses. */
     int alignment();
+
+    /**
+     * The O_DIRECT alignment of a read's offset, length and buffer address: {@link #alignment()} or finer (the
+     * device's logical block size, where the engine reads at that grain). Writes keep {@link #alignment()}.
+     */
+    default int readAlignment() {
+        return alignment();
+    }
 
     /**
      * Reads {@code length} bytes at {@code offset} into {@code buffer} at position 0. Emits the bytes read:

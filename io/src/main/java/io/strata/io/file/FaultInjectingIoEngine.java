@@ -297,6 +297,11 @@ public final class FaultInjectingIoEngine implements IoEngine {
         }
 
         @Override
+        public int readAlignment() {
+            return f.readAlignment();
+        }
+
+        @Override
         public Mono<Integer> read(ReadOp op) {
             return guard(Op.READ, "read", f.path(), op.offset(), f.read(op));
         }

@@ -84,7 +84,7 @@ final class TransferOp extends UringOp {
         }
         done += res;
         if (done < length) {
-            if (!write && (res & (file.alignment() - 1)) != 0) {
+            if (!write && (res & (file.readAlignment() - 1)) != 0) {
                 succeed(done); // a partial block: the file ends here
                 return true;
             }

@@ -34,8 +34,9 @@ final class UringDirectFile extends AbstractDirectFile {
     private final UringIoEngine engine;
     private final int fd;
 
-    UringDirectFile(UringIoEngine engine, Path path, long id, OpenMode mode, int fd, int alignment) {
-        super(path, id, mode, alignment);
+    UringDirectFile(UringIoEngine engine, Path path, long id, OpenMode mode, int fd, int alignment,
+                    int readAlignment) {
+        super(path, id, mode, alignment, readAlignment);
         this.engine = engine;
         this.fd = fd;
     }

@@ -103,7 +103,9 @@ public final class UringIoEngine implements IoEngine {
     public String describe() {
         return "io_uring (" + rings.length + " ring" + (rings.length == 1 ? "" : "s") + " x " + config.ringSize()
                 + " entries, " + config.maxInFlight() + " in flight per ring"
-                + (earlySubmit() ? ", early submit" : "") + ")";
+                + (earlySubmit() ? ", early submit" : "")
+                + (config.readAlignment() < config.alignment() ? ", reads aligned to " + config.readAlignment() : "")
+                + ")";
     }
 
     /**
@@ -177,6 +179,7 @@ public final class UringIoEngine implements IoEngine {
             case READ_WRITE -> O_RDWR;
         };
         int alignment = config.alignment();
+        int readAlignment = config.readAlignment();
         Throwable site = OpenFileSites.capture(abs);
         return Mono.<DirectFile>create(sink -> {
             ByteBuffer cpath = cString(abs);
@@ -188,7 +191,7 @@ public final class UringIoEngine implements IoEngine {
                         public void success(int fd) {
                             openFiles.incrementAndGet();
                             DirectFile f = new UringDirectFile(UringIoEngine.this, abs, FileIds.next(), mode, fd,
-                                    alignment);
+                                    alignment, readAlignment);
                             OpenFileSites.opened(f, site);
                             handoff.deliver(f);
                         }

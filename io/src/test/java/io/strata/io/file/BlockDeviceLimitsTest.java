@@ -44,6 +44,29 @@ class BlockDeviceLimitsTest {
     }
 
     @Test
+    void logicalBlockSizeComesFromTheQueue() throws IOException {
+        Path q = queue("4096", "254");
+        assertEquals(BlockDeviceLimits.UNKNOWN, BlockDeviceLimits.logicalBlockSizeFromQueue(q));
+        Files.writeString(q.resolve("logical_block_size"), "512\n");
+        assertEquals(512L, BlockDeviceLimits.logicalBlockSizeFromQueue(q));
+        Files.writeString(q.resolve("logical_block_size"), "odd\n");
+        assertEquals(BlockDeviceLimits.UNKNOWN, BlockDeviceLimits.logicalBlockSizeFromQueue(q));
+    }
+
+    @Test
+    void theTempDirectoryReadsAtASectorMultipleWithinTheAlignment() {
+        long logical = BlockDeviceLimits.logicalBlockSize(dir);
+        assertTrue(logical == BlockDeviceLimits.UNKNOWN || (logical >= 512 && Long.bitCount(logical) == 1),
+                "got " + logical);
+        int read = Alignment.readForDirectory(dir);
+        assertTrue(read >= Alignment.SECTOR && read <= Alignment.forDirectory(dir) && Integer.bitCount(read) == 1,
+                "got " + read);
+        if (logical != BlockDeviceLimits.UNKNOWN && logical <= Alignment.forDirectory(dir)) {
+            assertEquals(logical, read);
+        }
+    }
+
+    @Test
     void devNumbersSplitAsGlibcDoes() {
         assertEquals(254, BlockDeviceLimits.major(0xfe00L));
         assertEquals(0, BlockDeviceLimits.minor(0xfe00L));
