@@ -32,12 +32,7 @@ public final class BlockDeviceLimits {
      * of 4 KiB; {@link #UNKNOWN} when it cannot be found out.
      */
     public static long maxUnsplitRead(Path path) {
-        try {
-            Path queue = queueOf(path);
-            return queue == null ? UNKNOWN : fromQueue(queue);
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
-            return UNKNOWN;
-        }
+        return fromQueueOf(path, BlockDeviceLimits::fromQueue);
     }
 
     /**
@@ -45,9 +40,18 @@ public final class BlockDeviceLimits {
      * {@code queue/logical_block_size}; {@link #UNKNOWN} when it cannot be found out.
      */
     public static long logicalBlockSize(Path path) {
+        return fromQueueOf(path, BlockDeviceLimits::logicalBlockSizeFromQueue);
+    }
+
+    /** A figure read from the sysfs queue of the device holding {@code path}. */
+    private interface QueueReader {
+        long read(Path queue) throws IOException;
+    }
+
+    private static long fromQueueOf(Path path, QueueReader reader) {
         try {
             Path queue = queueOf(path);
-            return queue == null ? UNKNOWN : logicalBlockSizeFromQueue(queue);
+            return queue == null ? UNKNOWN : reader.read(queue);
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
             return UNKNOWN;
         }
