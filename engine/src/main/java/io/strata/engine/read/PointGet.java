@@ -11,15 +11,16 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The get of one dense key in one timeline, the common page-server request, without the machinery a request of many
- * keys needs (the fringe, key spaces, per-value futures): the same descent as {@link GetVectored} (the layer map's
- * point search, then each layer's own planning over the LSN range the search gives, down to an image or a will_init
- * record), but planned in one synchronous pass, then read (one batch per layer with values) and reconstructed.
+ * The get of one dense key, the common page-server request, without the machinery a request of many keys needs (the
+ * fringe, key spaces, per-value futures): the same descent as {@link GetVectored} (the layer map's point search, then
+ * each layer's own planning over the LSN range the search gives, down to an image or a will_init record, then the
+ * ancestor timelines at the requested LSN lowered to each branch point), but planned in one synchronous pass, then
+ * read (one batch per layer with values) and reconstructed.
  *
  * <p>It applies only when every layer on the way plans without waiting ({@link ReadableLayer#planPoint}). Anything
- * else (a sparse key, an index node to read, a layer not opened yet, the key not found in this timeline so that an
- * ancestor or the missing-key error is next, a damaged index) makes {@link #tryRead} return null before anything
- * was read or registered, and the caller takes the general path, which handles it.
+ * else (a sparse key, an index node to read, a layer not opened yet, a key missing from the timeline and its
+ * ancestors, a damaged index) makes {@link #tryRead} return null before anything was read or registered, and the
+ * caller takes the general path, which handles it.
  */
 final class PointGet {
     private PointGet() {
@@ -31,7 +32,8 @@ final class PointGet {
         if (key.isSparse()) {
             return null;
         }
-        LayerSnapshot layers = timeline.layers();
+        ReadTimeline current = timeline;
+        LayerSnapshot layers = current.layers();
         Lsn cont = lsn.add(1); // requested LSNs are inclusive, the layer map's end LSNs exclusive
         List<PointValues> planned = new ArrayList<>(2);
         int values = 0;
@@ -40,7 +42,18 @@ final class PointGet {
         while (true) {
             Optional<SearchResult> found = layers.map().search(key, cont);
             if (found.isEmpty()) {
-                return null;
+                // Nothing more here: on to the ancestor at the requested LSN lowered to the branch point, as the
+                // general path goes on with the keys left. (An image layer of this timeline over the key that did
+                // not hold it would have ended the read there; planPoint returned null for it.)
+                Optional<ReadTimeline.Ancestor> ancestor = current.ancestor();
+                if (ancestor.isEmpty()) {
+                    return null; // a missing key: the general path names it and the layers visited
+                }
+                current = ancestor.get().timeline();
+                layers = current.layers();
+                Lsn branch = ancestor.get().lsn();
+                cont = (lsn.compareTo(branch) > 0 ? branch : lsn).add(1);
+                continue;
             }
             Lsn floor = found.get().lsnFloor();
             if (floor.compareTo(cont) >= 0) {
