@@ -377,32 +377,30 @@ public final class InMemoryLayer implements ReadableLayer {
         if (reads.isEmpty()) {
             return PointValues.NONE;
         }
-        boolean done = completes;
-        return new PointValues() {
-            @Override
-            public int size() {
-                return lsns.size();
-            }
+        return new PointRead(file, reads, lsns, completes);
+    }
 
-            @Override
-            public Lsn lsn(int i) {
-                return lsns.get(i);
-            }
+    /** One key's values in this layer for a point get, newest first, read from the ephemeral file. */
+    private record PointRead(EphemeralFile file, List<ByteRange> reads, List<Lsn> lsns, boolean completes)
+            implements PointValues {
+        @Override
+        public int size() {
+            return lsns.size();
+        }
 
-            @Override
-            public boolean completes() {
-                return done;
-            }
+        @Override
+        public Lsn lsn(int i) {
+            return lsns.get(i);
+        }
 
-            @Override
-            public Mono<Void> read(OnDiskValue[] into, int offset) {
-                return file.read(reads).doOnNext(values -> {
-                    for (int i = 0; i < values.size(); i++) {
-                        into[offset + i] = new OnDiskValue.WalRecordOrImage(values.get(i));
-                    }
-                }).then();
-            }
-        };
+        @Override
+        public Mono<Void> read(OnDiskValue[] into, int offset) {
+            return file.read(reads).doOnNext(values -> {
+                for (int i = 0; i < values.size(); i++) {
+                    into[offset + i] = new OnDiskValue.WalRecordOrImage(values.get(i));
+                }
+            }).then();
+        }
     }
 
     /**
