@@ -173,8 +173,8 @@ final class GetPageCommand implements Callable<Integer> {
             rings = Runtime.getRuntime().availableProcessors();
         }
         // Reads at the device's grain, as the engine's data directory would (IoConfig.alignedFor).
-        int readAlignment = Boolean.parseBoolean(System.getProperty(IoConfig.FINE_READS_PROPERTY, "true"))
-                ? Math.min(Alignment.MIN, Alignment.readForDirectory(dir.toAbsolutePath())) : Alignment.MIN;
+        int readAlignment = Math.min(Alignment.MIN, IoConfig.defaults().alignedFor(dir.toAbsolutePath())
+                .readAlignment());
         IoEngine io = engine.create(Math.max(64, 2 * maxQd), rings, readAlignment);
         try {
             engineDescription = io.describe();

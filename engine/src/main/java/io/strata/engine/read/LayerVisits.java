@@ -79,14 +79,23 @@ final class LayerVisits {
         return null;
     }
 
+    /**
+     * What is wrong with {@code reads} as planned from {@code layer}'s index ({@link #outOfOrder}, or a read outside
+     * the values region), or null.
+     */
+    static String planProblem(LayerReader<?> layer, List<VectoredRead> reads, boolean image) {
+        String problem = outOfOrder(reads, image);
+        long valuesEnd = layer.summary().indexStartBlk() * io.strata.engine.layer.LayerFormat.PAGE_SZ;
+        for (int r = 0; problem == null && r < reads.size(); r++) {
+            problem = LayerIteration.beyondValues(reads.get(r), valuesEnd);
+        }
+        return problem;
+    }
+
     private static Mono<Void> imageReads(ImageLayerReader layer, KeyRange layerKeyRange, List<VectoredRead> reads,
                                          ValuesReconstructState state, VectoredBlobReader blobReader,
                                          BlockCache valueCache) {
-        String disorder = outOfOrder(reads, true);
-        long valuesEnd = layer.summary().indexStartBlk() * io.strata.engine.layer.LayerFormat.PAGE_SZ;
-        for (int r = 0; disorder == null && r < reads.size(); r++) {
-            disorder = LayerIteration.beyondValues(reads.get(r), valuesEnd);
-        }
+        String disorder = planProblem(layer, reads, true);
         if (disorder != null) {
             return Mono.error(new LayerCorruptionException(layer.path(), "index: " + disorder));
         }
@@ -132,11 +141,7 @@ final class LayerVisits {
     private static Mono<Void> deltaReads(DeltaLayerReader layer, List<VectoredRead> reads,
                                          ValuesReconstructState state, VectoredBlobReader blobReader,
                                          BlockCache valueCache) {
-        String disorder = outOfOrder(reads, false);
-        long valuesEnd = layer.summary().indexStartBlk() * io.strata.engine.layer.LayerFormat.PAGE_SZ;
-        for (int r = 0; disorder == null && r < reads.size(); r++) {
-            disorder = LayerIteration.beyondValues(reads.get(r), valuesEnd);
-        }
+        String disorder = planProblem(layer, reads, false);
         if (disorder != null) {
             return Mono.error(new LayerCorruptionException(layer.path(), "index: " + disorder));
         }
@@ -153,7 +158,7 @@ final class LayerVisits {
                 : state.spawnIo(readAll(layer, reads, ios, blobReader, valueCache, false));
     }
 
-    static Value decode(LayerReader<?> layer, BlobMeta meta, DirectBuffer blob) {
+    private static Value decode(LayerReader<?> layer, BlobMeta meta, DirectBuffer blob) {
         try {
             return Value.deserialize(blob, 0, blob.capacity());
         } catch (RuntimeException e) {
@@ -162,15 +167,32 @@ final class LayerVisits {
         }
     }
 
+    /** The planned reads of {@code layer}, from the file or through {@code valueCache} when it is set. */
+    static Flux<VectoredBlobs> completions(LayerReader<?> layer, List<VectoredRead> reads,
+                                           VectoredBlobReader blobReader, BlockCache valueCache) {
+        return valueCache == null ? blobReader.readAll(layer.file(), reads)
+                : blobReader.readAllCached(layer.file(), reads, valueCache);
+    }
+
+    /** Blob {@code i} as a value: image layers' raw pages, delta layers' values decoded from the read buffer. */
+    static OnDiskValue value(LayerReader<?> layer, VectoredBlobs blobs, int i, boolean rawImage) {
+        return rawImage ? new OnDiskValue.RawImage(blobs.blobBytes(i))
+                : new OnDiskValue.Decoded(decode(layer, blobs.meta(i), blobs.blob(i)));
+    }
+
+    /** The failure of a blob the completed reads did not deliver. */
+    static IllegalStateException undelivered(LayerReader<?> layer, BlobMeta b) {
+        return new IllegalStateException(layer.path() + ": the vectored read of the blob of " + b.key() + " at "
+                + b.lsn() + " (offset " + b.offset() + ") completed without delivering it");
+    }
+
     /**
      * Reads every planned read (batched on the ring by the blob reader) and completes the futures of its blobs;
      * a failed read fails the futures not completed yet. Never fails itself: the futures carry the errors.
      */
     private static Mono<Void> readAll(LayerReader<?> layer, List<VectoredRead> reads, OnDiskValueIo[][] ios,
                                       VectoredBlobReader blobReader, BlockCache valueCache, boolean rawImages) {
-        Flux<VectoredBlobs> completions = valueCache == null ? blobReader.readAll(layer.file(), reads)
-                : blobReader.readAllCached(layer.file(), reads, valueCache);
-        return completions
+        return completions(layer, reads, blobReader, valueCache)
                 .doOnNext(blobs -> {
                     try {
                         OnDiskValueIo[] forRead = ios[blobs.sequence()];
@@ -180,12 +202,7 @@ final class LayerVisits {
                                 continue;
                             }
                             try {
-                                if (rawImages) {
-                                    io.complete(new OnDiskValue.RawImage(blobs.blobBytes(i)));
-                                } else {
-                                    DirectBuffer blob = blobs.blob(i);
-                                    io.complete(new OnDiskValue.Decoded(decode(layer, blobs.meta(i), blob)));
-                                }
+                                io.complete(value(layer, blobs, i, rawImages));
                             } catch (RuntimeException e) {
                                 io.fail(e);
                             }
@@ -214,9 +231,7 @@ final class LayerVisits {
             for (int i = 0; i < ios[r].length; i++) {
                 OnDiskValueIo io = ios[r][i];
                 if (!io.isDone()) {
-                    BlobMeta b = reads.get(r).blob(i);
-                    io.fail(new IllegalStateException(layer.path() + ": the vectored read of the blob of " + b.key()
-                            + " at " + b.lsn() + " (offset " + b.offset() + ") completed without delivering it"));
+                    io.fail(undelivered(layer, reads.get(r).blob(i)));
                 }
             }
         }

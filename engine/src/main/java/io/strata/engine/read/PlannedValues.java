@@ -2,16 +2,12 @@ package io.strata.engine.read;
 
 import io.strata.engine.key.Key;
 import io.strata.engine.key.Lsn;
-import io.strata.engine.layer.LayerFormat;
-import io.strata.engine.layer.LayerIteration;
 import io.strata.engine.layer.LayerReader;
 import io.strata.engine.vectored.BlobMeta;
 import io.strata.engine.vectored.VectoredBlobReader;
-import io.strata.engine.vectored.VectoredBlobs;
 import io.strata.engine.vectored.VectoredRead;
 import io.strata.io.cache.BlockCache;
 import java.util.List;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -47,21 +43,17 @@ final class PlannedValues implements PointValues {
      */
     static PointValues of(LayerReader<?> layer, boolean image, Key key, List<VectoredRead> reads,
                           VectoredBlobReader blobReader, BlockCache valueCache) {
+        if (LayerVisits.planProblem(layer, reads, image) != null) {
+            return null;
+        }
         int n = 0;
         int[] first = new int[reads.size()];
-        long valuesEnd = layer.summary().indexStartBlk() * LayerFormat.PAGE_SZ;
         for (int r = 0; r < reads.size(); r++) {
             first[r] = n;
             n += reads.get(r).blobCount();
-            if (LayerIteration.beyondValues(reads.get(r), valuesEnd) != null) {
-                return null;
-            }
         }
         if (image ? n != 1 : n == 0) {
             return image ? null : NONE;
-        }
-        if (LayerVisits.outOfOrder(reads, image) != null) {
-            return null;
         }
         BlobMeta[] newestFirst = new BlobMeta[n];
         int at = n;
@@ -95,15 +87,11 @@ final class PlannedValues implements PointValues {
     @Override
     public Mono<Void> read(OnDiskValue[] into, int offset) {
         int n = newestFirst.length;
-        Flux<VectoredBlobs> completions = valueCache == null ? blobReader.readAll(layer.file(), reads)
-                : blobReader.readAllCached(layer.file(), reads, valueCache);
-        return completions.doOnNext(blobs -> {
+        return LayerVisits.completions(layer, reads, blobReader, valueCache).doOnNext(blobs -> {
             try {
                 int base = firstBlob[blobs.sequence()];
                 for (int i = 0; i < blobs.size(); i++) {
-                    int slot = offset + n - 1 - (base + i);
-                    into[slot] = image ? new OnDiskValue.RawImage(blobs.blobBytes(i))
-                            : new OnDiskValue.Decoded(LayerVisits.decode(layer, blobs.meta(i), blobs.blob(i)));
+                    into[offset + n - 1 - (base + i)] = LayerVisits.value(layer, blobs, i, image);
                 }
             } finally {
                 blobs.release();
@@ -111,10 +99,7 @@ final class PlannedValues implements PointValues {
         }).then(Mono.defer(() -> {
             for (int i = 0; i < n; i++) {
                 if (into[offset + i] == null) {
-                    BlobMeta b = newestFirst[i];
-                    return Mono.error(new IllegalStateException(layer.path() + ": the vectored read of the blob of "
-                            + b.key() + " at " + b.lsn() + " (offset " + b.offset() + ") completed without "
-                            + "delivering it"));
+                    return Mono.error(LayerVisits.undelivered(layer, newestFirst[i]));
                 }
             }
             return Mono.empty();
