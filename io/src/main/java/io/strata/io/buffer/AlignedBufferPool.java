@@ -1,6 +1,7 @@
 package io.strata.io.buffer;
 
 import java.nio.ByteBuffer;
+import org.agrona.BufferUtil;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,10 @@ import reactor.core.publisher.MonoSink;
 
 /**
  * A bounded pool of equally sized, aligned direct buffers carved from one slab.
+ *
+ * <p>A slab of at least {@link #HUGE_PAGE} bytes starts on a huge-page boundary, so that an io engine can have it
+ * backed by transparent huge pages ({@link #hugePageRegions()}, {@code IoEngine.adviseHugePages}): a 1 MiB direct
+ * read into one huge page is one segment for the device, into 256 scattered 4 KiB pages 256 of them.
  *
  * <p>{@link #tryLease()} never waits. {@link #lease()} is backpressure: when the pool is empty the returned
  * Mono completes when another owner releases a buffer; no thread waits. A cancelled lease never loses a buffer.
@@ -29,7 +34,11 @@ public final class AlignedBufferPool {
     private final AtomicInteger waiterCount = new AtomicInteger();
     private final AtomicInteger available = new AtomicInteger();
     private final Map<AlignedBuffer, Throwable> leaseSites = new ConcurrentHashMap<>();
+    private final List<MemoryRegion> hugePageRegions = new ArrayList<>();
     private volatile boolean trackLeaks;
+
+    /** The size of a transparent huge page on x86_64. */
+    public static final int HUGE_PAGE = 2 << 20;
 
     public AlignedBufferPool(int bufferSize, int capacity, int alignment) {
         if (Integer.bitCount(alignment) != 1 || alignment < 512) {
@@ -49,7 +58,18 @@ public final class AlignedBufferPool {
         int made = 0;
         while (made < capacity) {
             int n = Math.min(perSlab, capacity - made);
-            ByteBuffer slab = ByteBuffer.allocateDirect(n * bufferSize + alignment).alignedSlice(alignment);
+            long bytes = (long) n * bufferSize;
+            ByteBuffer slab;
+            if (bytes >= HUGE_PAGE && alignment <= HUGE_PAGE) {
+                // Not alignedSlice(): it also rounds the end down to the alignment, losing buffers.
+                ByteBuffer raw = ByteBuffer.allocateDirect((int) bytes + HUGE_PAGE);
+                long address = BufferUtil.address(raw);
+                int skew = (int) ((HUGE_PAGE - (address & (HUGE_PAGE - 1))) & (HUGE_PAGE - 1));
+                slab = raw.position(skew).limit(skew + (int) bytes).slice();
+                hugePageRegions.add(new MemoryRegion(address + skew, bytes / HUGE_PAGE * HUGE_PAGE));
+            } else {
+                slab = ByteBuffer.allocateDirect((int) bytes + alignment).alignedSlice(alignment);
+            }
             for (int i = 0; i < n; i++) {
                 ByteBuffer slice = slab.duplicate().position(i * bufferSize).limit((i + 1) * bufferSize).slice();
                 free.offer(new AlignedBuffer(slice, alignment, this));
@@ -61,6 +81,15 @@ public final class AlignedBufferPool {
 
     public int bufferSize() {
         return bufferSize;
+    }
+
+    /**
+     * The whole huge pages of this pool's memory (slabs of at least {@link #HUGE_PAGE} bytes; none for a small
+     * pool): what an io engine may ask the kernel to back with transparent huge pages. Valid while the pool is
+     * reachable.
+     */
+    public List<MemoryRegion> hugePageRegions() {
+        return List.copyOf(hugePageRegions);
     }
 
     public int capacity() {

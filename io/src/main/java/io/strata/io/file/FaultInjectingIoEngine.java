@@ -260,6 +260,11 @@ public final class FaultInjectingIoEngine implements IoEngine {
     }
 
     @Override
+    public Mono<Long> adviseHugePages(io.strata.io.buffer.AlignedBufferPool pool) {
+        return delegate.adviseHugePages(pool); // memory advice, not a file operation: nothing to inject
+    }
+
+    @Override
     public Mono<Void> fsyncDirectory(Path dir) {
         return guard(Op.FSYNC, "fsync", dir, -1, delegate.fsyncDirectory(dir));
     }

@@ -1,5 +1,6 @@
 package io.strata.io.file;
 
+import io.strata.io.buffer.AlignedBufferPool;
 import java.nio.file.Path;
 import reactor.core.publisher.Mono;
 
@@ -25,6 +26,17 @@ public interface IoEngine extends AutoCloseable {
 
     /** fsyncs a directory so that renames and creations in it are durable. */
     Mono<Void> fsyncDirectory(Path dir);
+
+    /**
+     * Asks the kernel to back {@code pool}'s {@linkplain AlignedBufferPool#hugePageRegions() whole huge pages} with
+     * transparent huge pages (madvise MADV_HUGEPAGE, then MADV_COLLAPSE for the pages already in place). Large
+     * direct transfers into them go much faster on a virtual disk: a 1 MiB read at queue depth 1 went at 2.3-2.5
+     * GB/s into a huge page against 1.3-1.5 GB/s into 4 KiB pages (session 24). Best effort: emits the bytes now
+     * advised, 0 when the engine or the kernel cannot (the pool works the same, only slower); never fails.
+     */
+    default Mono<Long> adviseHugePages(AlignedBufferPool pool) {
+        return Mono.just(0L);
+    }
 
     /** Stops the engine: waits for in-flight operations, then releases rings or threads. */
     @Override

@@ -7,6 +7,8 @@ import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.strata.io.buffer.AlignedBufferPool;
+import io.strata.io.buffer.MemoryRegion;
 import io.strata.io.file.DirectFile;
 import io.strata.io.file.Errno;
 import io.strata.io.file.FileIds;
@@ -27,6 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.BufferUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -51,6 +56,9 @@ public final class UringIoEngine implements IoEngine {
     private final AtomicInteger openFiles = new AtomicInteger();
     /** Engines not closed yet, so that a leak check can sum their ring slots without holding references. */
     private static final Set<UringIoEngine> LIVE = ConcurrentHashMap.newKeySet();
+    private static final Logger log = LoggerFactory.getLogger(UringIoEngine.class);
+    private static final int MADV_HUGEPAGE = 14;
+    private static final int MADV_COLLAPSE = 25;
 
     /** Whether io_uring can be used here (kernel, seccomp, native library). */
     public static boolean isAvailable() {
@@ -119,6 +127,28 @@ public final class UringIoEngine implements IoEngine {
             }
         }
         return true;
+    }
+
+    @Override
+    public Mono<Long> adviseHugePages(AlignedBufferPool pool) {
+        return Flux.fromIterable(pool.hugePageRegions())
+                .concatMap(r -> madvise(r, MADV_HUGEPAGE, "MADV_HUGEPAGE")
+                        .flatMap(ok -> ok ? madvise(r, MADV_COLLAPSE, "MADV_COLLAPSE") : Mono.just(false))
+                        .map(ok -> ok ? r.length() : 0L))
+                .reduce(0L, Long::sum);
+    }
+
+    /** One madvise(2) of {@code r} through the ring (IORING_OP_MADVISE, kernel 5.6+); false when refused. */
+    private Mono<Boolean> madvise(MemoryRegion r, int advice, String name) {
+        return Mono.<Integer>create(sink -> pick().submit(new MadviseOp(r, advice, SimpleOp.Callback.of(sink))))
+                .map(res -> true)
+                .onErrorResume(e -> {
+                    // EINVAL: no THP in this kernel (or no MADV_COLLAPSE before 6.1); EAGAIN/ENOMEM: no huge page
+                    // free now. Either way the memory stays in small pages and works the same.
+                    log.debug("{} of {} bytes at 0x{} refused: {}", name, r.length(), Long.toHexString(r.address()),
+                            e.toString());
+                    return Mono.just(false);
+                });
     }
 
     /** The ring of the calling loop thread, else the next one round-robin. */

@@ -14,6 +14,7 @@ abstract class UringOp {
     static final byte OP_CLOSE = 19;
     static final byte OP_READ = 22;
     static final byte OP_WRITE = 23;
+    static final byte OP_MADVISE = 25;
     static final byte OP_RENAMEAT = 35;
     static final byte OP_UNLINKAT = 36;
     static final byte OP_FTRUNCATE = 55;

@@ -20,6 +20,34 @@ import reactor.test.StepVerifier;
 
 class AlignedBufferPoolTest {
     @Test
+    void aLargePoolStartsOnAHugePageAndListsItsWholeHugePages() {
+        AlignedBufferPool pool = new AlignedBufferPool(1 << 20, 5, 4096);
+        List<MemoryRegion> regions = pool.hugePageRegions();
+        assertEquals(1, regions.size(), regions.toString());
+        MemoryRegion r = regions.get(0);
+        assertEquals(0, r.address() % AlignedBufferPool.HUGE_PAGE, "slab not on a huge page");
+        assertEquals(4L << 20, r.length(), "5 MiB of buffers hold two whole huge pages");
+        List<AlignedBuffer> all = new ArrayList<>();
+        AlignedBuffer b;
+        while ((b = pool.tryLease()) != null) {
+            assertTrue(b.address() >= r.address() && b.address() + b.capacity() <= r.address() + (5L << 20),
+                    "buffer outside the slab");
+            assertEquals(1 << 20, b.byteBuffer().remaining());
+            all.add(b);
+        }
+        assertEquals(5, all.size(), "no buffer lost to the huge-page alignment");
+        assertEquals(r.address(), all.stream().mapToLong(AlignedBuffer::address).min().orElseThrow());
+        all.forEach(AlignedBuffer::release);
+        pool.assertNoLeaks();
+    }
+
+    @Test
+    void aSmallPoolHasNoHugePages() {
+        assertTrue(new AlignedBufferPool(8192, 10, 4096).hugePageRegions().isEmpty());
+        assertEquals(1, new AlignedBufferPool(1 << 20, 2, 4096).hugePageRegions().size());
+    }
+
+    @Test
     void buffersAreAlignedAndSized() {
         AlignedBufferPool pool = new AlignedBufferPool(8192, 10, 4096);
         List<AlignedBuffer> all = new ArrayList<>();

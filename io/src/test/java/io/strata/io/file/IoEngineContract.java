@@ -80,6 +80,27 @@ abstract class IoEngineContract {
     }
 
     @Test
+    void hugePageAdviceNeverFailsAndAdvisedBuffersStillReadAndWrite() {
+        AlignedBufferPool big = new AlignedBufferPool(1 << 20, 4, BLOCK).trackLeaks(true);
+        long advised = engine.adviseHugePages(big).block(T);
+        assertTrue(advised == 0 || advised == 4L << 20, "advised " + advised);
+        Path p = dir.resolve("huge");
+        DirectFile w = open(p, OpenMode.CREATE_NEW_WRITE);
+        AlignedBuffer b = big.tryLease();
+        TestFiles.fill(b, 0, b.capacity());
+        StepVerifier.create(w.write(0, b, b.capacity()).then(w.fsync())).verifyComplete();
+        w.close().block(T);
+        AlignedBuffer c = big.tryLease();
+        DirectFile r = open(p, OpenMode.READ);
+        StepVerifier.create(r.read(0, c, c.capacity())).expectNext(c.capacity()).verifyComplete();
+        TestFiles.check(c, 0, 0, c.capacity());
+        r.close().block(T);
+        b.release();
+        c.release();
+        big.assertNoLeaks();
+    }
+
+    @Test
     void writeThenReadRoundTrips() {
         Path p = dir.resolve("round-trip");
         DirectFile w = open(p, OpenMode.CREATE_NEW_WRITE);

@@ -34,6 +34,36 @@ class UringIoEngineTest extends IoEngineContract {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void adviceBacksAPoolWithTransparentHugePages() throws java.io.IOException {
+        java.nio.file.Path thp = java.nio.file.Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        Assumptions.assumeTrue(java.nio.file.Files.exists(thp)
+                && !java.nio.file.Files.readString(thp).contains("[never]"), "transparent huge pages are off");
+        io.strata.io.buffer.AlignedBufferPool big = new io.strata.io.buffer.AlignedBufferPool(1 << 20, 8, 4096);
+        long address = big.hugePageRegions().get(0).address();
+        org.junit.jupiter.api.Assertions.assertEquals(0, anonHugeKib(address), "huge before the advice");
+        org.junit.jupiter.api.Assertions.assertEquals(8L << 20, engine.adviseHugePages(big).block(T));
+        org.junit.jupiter.api.Assertions.assertTrue(anonHugeKib(address) >= 8 * 1024,
+                "mapping at 0x" + Long.toHexString(address) + " has " + anonHugeKib(address) + " kB in huge pages");
+    }
+
+    /** AnonHugePages of the mapping of this process that holds {@code address}, from /proc/self/smaps. */
+    private static long anonHugeKib(long address) throws java.io.IOException {
+        boolean inside = false;
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/smaps"))) {
+            int dash = line.indexOf('-');
+            int space = line.indexOf(' ');
+            if (dash > 0 && space > dash && line.substring(0, dash).matches("[0-9a-f]+")) {
+                long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
+                long end = Long.parseUnsignedLong(line.substring(dash + 1, space), 16);
+                inside = address >= start && address < end;
+            } else if (inside && line.startsWith("AnonHugePages:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new AssertionError("no mapping holds 0x" + Long.toHexString(address));
+    }
+
     @Override
     int openFiles() {
         return ((UringIoEngine) engine).openFiles();
