@@ -104,6 +104,7 @@ final class CompactGcCommand implements Callable<Integer> {
             Tenant tenant = engine.createTenant(TENANT).block();
             AlignedBufferPool pool = new AlignedBufferPool(config.compaction().bufferSize(),
                     config.compaction().buffers(), config.io().alignment());
+            engine.ioEngine().adviseHugePages(pool).block(); // as the engine does for its own pools
             double warmupMibps = Double.NaN;
             if (warmup > 0) {
                 progress.line("JIT warm-up: " + Sizes.format(warmup) + ", prepared and gc-compacted unmeasured");

@@ -86,6 +86,7 @@ final class CompactImageCommand implements Callable<Integer> {
             CompactionBench.ingest(t, size / valueSize, perLayer, keys, valueSize);
             AlignedBufferPool pool = new AlignedBufferPool(config.compaction().bufferSize(),
                     config.compaction().buffers(), config.io().alignment());
+            engine.ioEngine().adviseHugePages(pool).block(); // as the engine does for its own pools
             progress.line("compacting the L0 layers");
             Level0Compaction.compactLevel0(t, Level0Compaction.Options.of(t.config()).withForce(true)
                     .withTargetFileSize(128L << 20).withDeltaSizeLimit(Long.MAX_VALUE / 4), pool).block();

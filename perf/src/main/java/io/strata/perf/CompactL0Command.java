@@ -96,6 +96,7 @@ final class CompactL0Command implements Callable<Integer> {
             Tenant tenant = engine.createTenant(TENANT).block();
             AlignedBufferPool pool = new AlignedBufferPool(config.compaction().bufferSize(), buffers,
                     config.io().alignment());
+            engine.ioEngine().adviseHugePages(pool).block(); // as the engine does for its own pools
             double warmupMibps = warmup > 0 ? warmUp(tenant, pool, perLayer, progress) : 0;
             Timeline t = tenant.createTimeline(TIMELINE, Lsn.of(0x100)).block();
             long values = size / valueSize;

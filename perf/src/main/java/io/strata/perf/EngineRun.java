@@ -23,6 +23,7 @@ final class EngineRun {
             // at least 2: the pool's Agrona queue refuses a capacity of 1
             AlignedBufferPool pool = new AlignedBufferPool(settings.block(), Math.max(2, settings.qd()),
                     file.alignment());
+            engine.adviseHugePages(pool).block(); // as the engine does for its own pools
             EngineResult r = ClosedLoopRun.run(kind.label(), file, pool, settings, plan, cpu);
             pool.assertNoLeaks();
             return r;

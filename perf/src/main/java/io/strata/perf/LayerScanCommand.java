@@ -126,6 +126,7 @@ final class LayerScanCommand implements Callable<Integer> {
             ensureLayers(plans, engine, cache, alignment, maxValue, cpu, progress);
             progress.line("read pool: " + readBuffers + " buffers of " + Sizes.format(readBufferSize) + " bytes");
             AlignedBufferPool readPool = new AlignedBufferPool(readBufferSize, readBuffers, alignment);
+            engine.adviseHugePages(readPool).block(); // as the engine does for its own pools
             for (LayerPlan plan : plans) {
                 LayerComparison c = new LayerComparison(plan);
                 Path path = plan.path();

@@ -92,6 +92,22 @@ public final class StrataEngine {
      * wrapped for metrics or fault injection): it is not closed at shutdown, and {@code config.io()} only gives the
      * alignment (raised to what the data directory needs).
      */
+    /**
+     * Backs the pools that carry large transfers with transparent huge pages where the io engine can (see
+     * {@link IoEngine#adviseHugePages}); on the opening thread, which may block. Null pools are skipped.
+     */
+    private static void adviseHugePages(IoEngine engine, AlignedBufferPool... pools) {
+        long candidates = 0;
+        long advised = 0;
+        for (AlignedBufferPool p : pools) {
+            if (p != null) {
+                candidates += p.hugePageRegions().stream().mapToLong(r -> r.length()).sum();
+                advised += engine.adviseHugePages(p).block();
+            }
+        }
+        log.info("transparent huge pages for {} MiB of {} MiB of I/O buffers", advised >> 20, candidates >> 20);
+    }
+
     public static Mono<StrataEngine> open(Path dataDir, EngineConfig config, IoEngine ioEngine) {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(config, "config");
@@ -113,12 +129,14 @@ public final class StrataEngine {
             CompactionScheduler scheduler = null;
             // the scheduler asks the engine (built below) for each timeline's tenant setting
             java.util.concurrent.atomic.AtomicReference<StrataEngine> self = new java.util.concurrent.atomic.AtomicReference<>();
+            AlignedBufferPool compactionPool = null;
             if (cc.enabled()) {
-                AlignedBufferPool compactionPool = new AlignedBufferPool(Math.max(cc.bufferSize(), a), cc.buffers(), a);
+                compactionPool = new AlignedBufferPool(Math.max(cc.bufferSize(), a), cc.buffers(), a);
                 scheduler = new CompactionScheduler(schedulerConfig(cc, compactionPool, gcQueues,
                         t -> self.get() == null ? CompactionAlgorithm.LEGACY : self.get().compactionAlgorithmOf(t)));
             }
             CompactionScheduler s = scheduler;
+            adviseHugePages(engine, writePool, readPool, compactionPool);
             SharedResources shared = new SharedResources(engine, writePool, readPool,
                     new VectoredBlobReader(readPool), cache, config.maxReadSize(), config.redo(),
                     config.readOptions(), config.timeline(), t -> {
