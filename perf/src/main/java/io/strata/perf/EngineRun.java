@@ -20,9 +20,10 @@ final class EngineRun {
             if (preallocate > 0) {
                 file.fallocate(0, preallocate).block();
             }
-            // at least 2: the pool's Agrona queue refuses a capacity of 1
-            AlignedBufferPool pool = new AlignedBufferPool(settings.block(), Math.max(2, settings.qd()),
-                    file.alignment());
+            // One buffer per transfer in flight, and at least a huge page's worth, as in the engine's own read
+            // pool (256 x 16 KiB), so that small transfers land in huge pages as they do there.
+            int capacity = Math.max(Math.max(2, settings.qd()), AlignedBufferPool.HUGE_PAGE / settings.block());
+            AlignedBufferPool pool = new AlignedBufferPool(settings.block(), capacity, file.alignment());
             engine.adviseHugePages(pool).block(); // as the engine does for its own pools
             EngineResult r = ClosedLoopRun.run(kind.label(), file, pool, settings, plan, cpu);
             pool.assertNoLeaks();

@@ -182,6 +182,7 @@ final class GetPageCommand implements Callable<Integer> {
             AlignedBufferPool writePool = new AlignedBufferPool(LayerBench.WRITE_BUFFER,
                     LayerBench.WRITE_IN_FLIGHT + 2, alignment);
             AlignedBufferPool readPool = new AlignedBufferPool(16 * 1024, 2 * maxQd + 64, alignment);
+            io.adviseHugePages(readPool).block(); // as the engine does for its own pools
             int cacheBlocks = (int) Math.max(64, (long) cacheMib * 1024 * 1024 / BlockCache.BLOCK_SIZE);
             BlockCache cache = new BlockCache(cacheBlocks, new AlignedBufferPool(BlockCache.BLOCK_SIZE, 256,
                     alignment));

@@ -129,8 +129,14 @@ public final class UringIoEngine implements IoEngine {
         return true;
     }
 
+    /** {@code -Dstrata.io.hugePages=false} turns {@link #adviseHugePages} off (for comparisons). */
+    public static final String HUGE_PAGES_PROPERTY = "strata.io.hugePages";
+
     @Override
     public Mono<Long> adviseHugePages(AlignedBufferPool pool) {
+        if (!Boolean.parseBoolean(System.getProperty(HUGE_PAGES_PROPERTY, "true"))) {
+            return Mono.just(0L);
+        }
         return Flux.fromIterable(pool.hugePageRegions())
                 .concatMap(r -> madvise(r, MADV_HUGEPAGE, "MADV_HUGEPAGE")
                         .flatMap(ok -> ok ? madvise(r, MADV_COLLAPSE, "MADV_COLLAPSE") : Mono.just(false))
