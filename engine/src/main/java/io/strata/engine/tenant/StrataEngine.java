@@ -88,11 +88,6 @@ public final class StrataEngine {
     }
 
     /**
-     * As {@link #open(Path, EngineConfig)}, on an io engine the caller owns (shared with other components, or
-     * wrapped for metrics or fault injection): it is not closed at shutdown, and {@code config.io()} only gives the
-     * alignment (raised to what the data directory needs).
-     */
-    /**
      * Backs the pools that carry large transfers with transparent huge pages where the io engine can (see
      * {@link IoEngine#adviseHugePages}); on the opening thread, which may block. Null pools are skipped.
      */
@@ -108,6 +103,11 @@ public final class StrataEngine {
         log.info("transparent huge pages for {} MiB of {} MiB of I/O buffers", advised >> 20, candidates >> 20);
     }
 
+    /**
+     * As {@link #open(Path, EngineConfig)}, on an io engine the caller owns (shared with other components, or
+     * wrapped for metrics or fault injection): it is not closed at shutdown, and {@code config.io()} only gives the
+     * alignment (raised to what the data directory needs).
+     */
     public static Mono<StrataEngine> open(Path dataDir, EngineConfig config, IoEngine ioEngine) {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(config, "config");

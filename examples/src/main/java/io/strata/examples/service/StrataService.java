@@ -71,7 +71,7 @@ public final class StrataService {
             int alignment = Math.max(engineConfig.io().alignment(), Alignment.forDirectory(dataDir));
             AlignedBufferPool compactionPool = new AlignedBufferPool(Math.max(cc.bufferSize(), alignment),
                     cc.buffers(), alignment);
-            engine.ioEngine().adviseHugePages(compactionPool).block(Duration.ofMinutes(1)); // as for the engine's
+            engine.ioEngine().adviseHugePages(compactionPool).block(Duration.ofMinutes(1)); // as the engine's pools
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             registerGauges(registry, engine);
             InFlight inFlight = new InFlight();

@@ -1,7 +1,6 @@
 package io.strata.io.buffer;
 
 import java.nio.ByteBuffer;
-import org.agrona.BufferUtil;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +8,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.agrona.BufferUtil;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 

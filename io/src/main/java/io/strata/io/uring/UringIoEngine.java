@@ -59,6 +59,8 @@ public final class UringIoEngine implements IoEngine {
     private static final Logger log = LoggerFactory.getLogger(UringIoEngine.class);
     private static final int MADV_HUGEPAGE = 14;
     private static final int MADV_COLLAPSE = 25;
+    /** {@code -Dstrata.io.hugePages=false} turns {@link #adviseHugePages} off (for comparisons). */
+    public static final String HUGE_PAGES_PROPERTY = "strata.io.hugePages";
 
     /** Whether io_uring can be used here (kernel, seccomp, native library). */
     public static boolean isAvailable() {
@@ -128,9 +130,6 @@ public final class UringIoEngine implements IoEngine {
         }
         return true;
     }
-
-    /** {@code -Dstrata.io.hugePages=false} turns {@link #adviseHugePages} off (for comparisons). */
-    public static final String HUGE_PAGES_PROPERTY = "strata.io.hugePages";
 
     @Override
     public Mono<Long> adviseHugePages(AlignedBufferPool pool) {
