@@ -129,6 +129,23 @@ final class Ring implements IoUringIoHandle {
             slots[slot] = null;
             freeSlots[freeTop++] = slot;
             op.fail(e);
+            return;
+        }
+        if (early != null && op.submitAtOnce()) {
+            submitNow();
+        }
+    }
+
+    /**
+     * Hands the queued entries to the kernel now. If that fails they stay queued, and Netty's own submit at the end
+     * of the loop iteration carries them (or reports the ring's failure).
+     */
+    private void submitNow() {
+        try {
+            early.submitQueued();
+        } catch (RuntimeException e) {
+            log.debug("ring {}: early submit failed, the entries go with the loop's next submit: {}", index,
+                    e.toString());
         }
     }
 
@@ -164,7 +181,7 @@ final class Ring implements IoUringIoHandle {
             submitOnLoop(waiting.pollFirst());
         }
         if (early != null) {
-            early.submitQueued(); // what this completion's callbacks queued goes to the disk now
+            submitNow(); // what this completion's callbacks queued goes to the disk now
         }
     }
 

@@ -24,6 +24,17 @@ final class TransferOp extends UringOp {
     private final ReadOp batchOp;
     private int done;
 
+    /** {@value #SUBMIT_AT_ONCE_PROPERTY}: the size from which a transfer is submitted at once; 0 turns it off. */
+    static final String SUBMIT_AT_ONCE_PROPERTY = "strata.io.uring.submitAtOnceBytes";
+    /**
+     * Transfers of at least this many bytes (64 KiB unless {@link #SUBMIT_AT_ONCE_PROPERTY} says otherwise) go to the
+     * kernel as soon as they are queued: one io_uring_enter each, microseconds against the milliseconds such a
+     * transfer spends at the disk. An L0 compaction queues its 256 KiB reads and writes from inside long completion
+     * callbacks (the merge and the layer writer run there); with the entries left for the end of the callback, the
+     * disk saw about 10 requests on average, with them submitted at once 15-20 (sampled every 50 ms).
+     */
+    static final int SUBMIT_AT_ONCE_BYTES = submitAtOnceBytes();
+
     /** A single read or write. */
     TransferOp(UringDirectFile file, boolean write, BufferLoan loan, int bufferOffset, long offset, int length) {
         this.file = file;
@@ -111,5 +122,15 @@ final class TransferOp extends UringOp {
         } else {
             batch.failed(batchOp, error);
         }
+    }
+
+    @Override
+    boolean submitAtOnce() {
+        return SUBMIT_AT_ONCE_BYTES > 0 && length - done >= SUBMIT_AT_ONCE_BYTES;
+    }
+
+    private static int submitAtOnceBytes() {
+        Integer v = Integer.getInteger(SUBMIT_AT_ONCE_PROPERTY);
+        return v == null ? 64 * 1024 : v;
     }
 }

@@ -30,6 +30,14 @@ abstract class UringOp {
     /** Called on the loop when the ring refuses or loses the operation (shutdown, submission failure). */
     abstract void fail(Throwable error);
 
+    /**
+     * Whether the ring hands this entry to the kernel as soon as it is queued, rather than with the others queued
+     * by the same completion or loop task (see {@link Ring#submitOnLoop}).
+     */
+    boolean submitAtOnce() {
+        return false;
+    }
+
     /** Whether the subscriber already went away before submission; then the op is dropped, not submitted. */
     boolean cancelledBeforeSubmit() {
         return false;
