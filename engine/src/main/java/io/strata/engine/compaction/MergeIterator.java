@@ -30,7 +30,9 @@ import reactor.util.context.Context;
  * start, LSN start), ordered before any loaded value at the same key and LSN; only when that bound reaches the
  * top of the heap is the layer subscribed ({@link LayerSource#batches}: opened, its index walked, its values
  * read), and it rejoins the heap at its real first value. A merge of many layers over disjoint key ranges thus
- * reads one or two at a time, and a merge cancelled early never opens the layers beyond.
+ * reads one or two at a time, and a merge cancelled early never opens the layers beyond. Layers whose key ranges
+ * start at the same key are subscribed together when the first of them is reached (they are all needed before
+ * anything above that key), so their first reads overlap instead of following one another.
  *
  * <p><b>Bounded.</b> Each loaded layer holds one planned read's values plus its iterator's lookahead
  * ({@link io.strata.engine.layer.LayerIteration}); the merge requests a layer's next batch only once it has
@@ -206,6 +208,14 @@ public final class MergeIterator {
                     actual.onComplete();
                     return;
                 }
+                Cursor p = pending;
+                // completed read before arrived (as in fill): a completion follows the last batch
+                if (p != null && p.completed && p.arrived == null) {
+                    // a layer that ended: taken off now, so the merge completes without waiting for more demand
+                    pending = null;
+                    p.done();
+                    continue;
+                }
                 if (emitted == requested) {
                     return;
                 }
@@ -273,7 +283,11 @@ public final class MergeIterator {
                     if (cancelled) {
                         return WAIT;
                     }
-                    top.source.batches(pool, options).subscribe(top);
+                    if (!top.subscribed) {
+                        top.subscribed = true;
+                        top.source.batches(pool, options).subscribe(top);
+                        startAlongside(top.lowerKey);
+                    }
                     continue;
                 }
                 LayerEntry head = top.head;
@@ -284,6 +298,24 @@ public final class MergeIterator {
                     heapPop();
                     pending = top;
                     top.request(1);
+                }
+            }
+        }
+
+        /**
+         * Subscribes, beside the layer just reached, every layer not loaded yet whose key range starts at the same
+         * {@code key}: they stay in the heap at their lower bound, and their first batch waits in {@code arrived}
+         * until they reach the top. Layers that start together (L0 deltas all start at the smallest key) are all
+         * needed before the merge can emit a value above that key; opened one after the other, each first read
+         * waited for the one before (21 L0 layers took about a quarter of a second to start). Layers that start
+         * elsewhere are still opened only when reached.
+         */
+        private void startAlongside(Key key) {
+            for (int i = 0; i < heapSize && !cancelled; i++) {
+                Cursor c = heap[i];
+                if (c.batch == null && !c.subscribed && c.lowerKey.equals(key)) {
+                    c.subscribed = true;
+                    c.source.batches(pool, options).subscribe(c);
                 }
             }
         }
@@ -379,6 +411,8 @@ public final class MergeIterator {
         final int ordinal;
         private final Key lowerKey;
         private final Lsn lowerLsn;
+        /** Whether its layer's stream was subscribed (when it reached the top, or with another starting at its key). */
+        boolean subscribed;
         /** Null while not loaded (and while pending or done). */
         List<LayerEntry> batch;
         private int index;

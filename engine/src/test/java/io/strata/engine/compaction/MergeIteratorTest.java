@@ -224,6 +224,65 @@ class MergeIteratorTest {
         assertEquals(all, entries(merge.items().collectList().block(T)));
     }
 
+    /**
+     * Layers whose key ranges start at the same key (as L0 deltas do) are all opened as soon as the first of them is
+     * reached, so that their first reads overlap; a layer starting above them is still opened only when reached. The
+     * merge's output is the same.
+     */
+    @Test
+    void layersStartingTogetherAreLoadedTogether() {
+        List<Recording> recs = new ArrayList<>();
+        List<LayerEntry> all = new ArrayList<>();
+        for (int l = 0; l < 3; l++) { // three "L0" layers over keys 0..9, one LSN each
+            List<LayerEntry> es = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                es.add(entry(getKey(i), 0x10 + l, image("v" + l + "/" + i)));
+            }
+            all.addAll(es);
+            recs.add(new Recording(LayerSource.of(kit.produceDeltaLayer(es))));
+        }
+        List<LayerEntry> above = List.of(entry(getKey(20), 0x40, image("above")));
+        all.addAll(above);
+        recs.add(new Recording(LayerSource.of(kit.produceDeltaLayer(above))));
+        MergeIterator merge = MergeIterator.createWithOptions(recs, kit.mergePool, new IteratorOptions(1 << 20, 1));
+
+        StepVerifier.create(merge.batches(), 0)
+                .thenRequest(1)
+                .assertNext(b -> assertEquals(entry(getKey(0), 0x10, image("v0/0")), b.entry(0)))
+                .then(() -> assertEquals(List.of(1, 1, 1, 0), subscriptions(recs)))
+                .thenRequest(29) // every value of the three layers, in (key, lsn) order
+                .expectNextCount(29)
+                .then(() -> assertEquals(List.of(1, 1, 1, 0), subscriptions(recs)))
+                .thenRequest(1)
+                .assertNext(b -> assertEquals(entry(getKey(20), 0x40, image("above")), b.entry(0)))
+                .then(() -> assertEquals(List.of(1, 1, 1, 1), subscriptions(recs)))
+                .expectComplete() // without more demand: the last layer's end is noticed as it comes
+                .verify(T);
+
+        all.sort(SORT_DELTA);
+        assertEquals(all, entries(merge.items().collectList().block(T)));
+    }
+
+    /** Cancelled right after the start, a merge that opened layers together leaves no buffer leased. */
+    @Test
+    void cancellingAfterLayersStartedTogetherReleasesEverything() {
+        List<LayerSource> sources = new ArrayList<>();
+        for (int l = 0; l < 4; l++) {
+            List<LayerEntry> es = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                es.add(entry(getKey(i), 0x10 + l, image("v" + l + "/" + i)));
+            }
+            sources.add(LayerSource.of(kit.produceDeltaLayer(es)));
+        }
+        MergeIterator merge = MergeIterator.createWithOptions(sources, kit.mergePool, new IteratorOptions(8192, 1));
+        StepVerifier.create(merge.batches(), 0)
+                .thenRequest(1)
+                .expectNextCount(1)
+                .thenCancel()
+                .verify(T);
+        // the kit's close checks that every merge buffer went back to the pool
+    }
+
     private static List<Integer> subscriptions(List<Recording> recs) {
         return recs.stream().map(r -> r.subscriptions.get()).toList();
     }
