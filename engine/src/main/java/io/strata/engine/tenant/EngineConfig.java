@@ -45,9 +45,12 @@ public record EngineConfig(IoConfig io, TimelineConfig timeline, int writeBuffer
         }
     }
 
-    /** 256 KiB x 32 write buffers, 16 KiB x 256 read buffers, 32 MiB of block cache, Neon's timeline defaults. */
+    /**
+     * 256 KiB x 64 write buffers (a layer writer keeps up to 32 writes in flight, so two writers run at full depth),
+     * 16 KiB x 256 read buffers, 32 MiB of block cache, Neon's timeline defaults.
+     */
     public static EngineConfig defaults() {
-        return new EngineConfig(IoConfig.defaults(), TimelineConfig.defaults(), 256 * 1024, 32, 16 * 1024, 256,
+        return new EngineConfig(IoConfig.defaults(), TimelineConfig.defaults(), 256 * 1024, 64, 16 * 1024, 256,
                 4096, VectoredReadPlanner.DEFAULT_MAX_READ_SIZE, new NeonWalRedo(), ReadOptions.DEFAULT,
                 CompactionConfig.defaults());
     }
