@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
             "Beside it: fio reading one of the L0 files sequentially (1 MiB, O_DIRECT, io_uring, QD 4) and writing "
                     + "as many bytes (with fsync), then the two at once (the copy limit): the device's limits in the "
                     + "same run. And fio doing what the compaction does, for 5 s: 256 KiB reads, 2 in flight per input "
-                    + "layer, round robin over the L1 files, beside 256 KiB writes, 16 in flight (the L0 shape). "
+                    + "layer, round robin over the L1 files, beside 256 KiB writes, 32 in flight (the L0 shape). "
                     + "Prints a table, then one JSON object on the last line."})
 final class CompactL0Command implements Callable<Integer> {
     private static final TenantId TENANT = TenantId.parse("c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0");

@@ -111,7 +111,7 @@ final class CompactionBench {
      * fio doing what the L0 compaction does to the device, at once: reads of 256 KiB, two in flight per input layer
      * (the merge's {@code Level0Compaction.Options.ITERATOR}), round robin over the layer files {@code layers} (the
      * run's L1 files, each read sequentially: interleaved sequential streams, as the merge's), and a write of 256 KiB
-     * with 16 in flight (the layer writer's) to a fresh preallocated file in {@code data}, removed afterwards. The
+     * with 32 in flight (the layer writer's) to a fresh preallocated file in {@code data}, removed afterwards. The
      * device's own rate for the compaction's access pattern: [read, write], or empty when fio is skipped or missing.
      */
     static Optional<List<EngineResult>> fioL0Shape(boolean skip, Timeline t, List<PersistentLayerDesc> layers,
@@ -137,11 +137,11 @@ final class CompactionBench {
                     "--ioengine=io_uring", "--time_based", "--runtime=" + SHAPE_SECONDS, "--numjobs=1",
                     "--percentile_list=50:99:99.9", "--output-format=json"));
             a.addAll(List.of("--name=shapewrite", "--filename=" + writeFile, "--rw=write", "--bs=256k",
-                    "--iodepth=16", "--direct=1", "--ioengine=io_uring", "--time_based", "--runtime=" + SHAPE_SECONDS,
+                    "--iodepth=32", "--direct=1", "--ioengine=io_uring", "--time_based", "--runtime=" + SHAPE_SECONDS,
                     "--size=" + Math.min(Math.max(writeBytes, 1 << 20), 4L << 30), "--numjobs=1",
                     "--percentile_list=50:99:99.9", "--output-format=json"));
             progress.line("fio: the L0 compaction's shape for " + SHAPE_SECONDS + " s: 256 KiB reads, " + readQd
-                    + " in flight, round robin over " + layers.size() + " L1 file(s); 256 KiB writes, 16 in flight");
+                    + " in flight, round robin over " + layers.size() + " L1 file(s); 256 KiB writes, 32 in flight");
             return Optional.of(fio.get().runJobs(a, List.of("read", "write"), readQd, SHAPE_SECONDS, 0));
         } finally {
             Files.deleteIfExists(writeFile);
