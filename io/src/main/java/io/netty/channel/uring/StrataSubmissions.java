@@ -49,6 +49,11 @@ public final class StrataSubmissions {
         }
     }
 
+    /** Entries queued and not yet handed to the kernel; on the ring's loop thread only. */
+    public int queued() {
+        return queue.count();
+    }
+
     /** Submits every queued entry now (one io_uring_enter without waiting); on the ring's loop thread only. */
     public int submitQueued() {
         return queue.count() > 0 ? queue.submit() : 0;

@@ -185,6 +185,11 @@ final class Ring implements IoUringIoHandle {
         }
     }
 
+    /** Submission entries queued on this ring and not yet given to the kernel (-1 without early submit); loop only. */
+    int queuedEntries() {
+        return early == null ? -1 : early.queued();
+    }
+
     /** Whether entries queued by a completion go to the kernel at once (see StrataSubmissions). */
     boolean earlySubmit() {
         return early != null;

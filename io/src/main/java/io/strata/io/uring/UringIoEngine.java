@@ -119,6 +119,19 @@ public final class UringIoEngine implements IoEngine {
     }
 
     /**
+     * Submission entries queued on the ring of the calling loop thread and not yet given to the kernel (tests of the
+     * submission timing); -1 off the rings' loops or without early submission.
+     */
+    int queuedOnThisLoop() {
+        for (Ring r : rings) {
+            if (r.inLoop()) {
+                return r.queuedEntries();
+            }
+        }
+        return -1;
+    }
+
+    /**
      * Whether every ring submits the entries a completion queued right away instead of after the whole burst of
      * completions: on unless {@code -Dstrata.io.uring.earlySubmit=false}, when Netty's internals allow it.
      */

@@ -1,0 +1,72 @@
+package io.strata.io.uring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.strata.io.buffer.AlignedBuffer;
+import io.strata.io.file.DirectFile;
+import io.strata.io.file.IoConfig;
+import io.strata.io.file.OpenMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
+
+/**
+ * When the ring hands an entry to the kernel: a transfer of at least {@link TransferOp#SUBMIT_AT_ONCE_BYTES} at once,
+ * even from inside a completion callback that goes on working (an L0 compaction's merge and layer writer run in
+ * such callbacks); a small one when the callback returns, with whatever else it queued.
+ */
+class SubmitAtOnceTest {
+    private static final Duration T = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void largeTransfersGoToTheKernelAtOnceSmallOnesWhenTheCallbackReturns() throws Exception {
+        Assumptions.assumeTrue(UringIoEngine.isAvailable(), () -> "io_uring unavailable: "
+                + UringIoEngine.unavailabilityCause());
+        Path f = dir.resolve("data");
+        Files.write(f, new byte[1 << 20]);
+        try (UringIoEngine engine = new UringIoEngine(IoConfig.defaults())) {
+            Assumptions.assumeTrue(engine.earlySubmit(), "Netty does not allow an early submit here");
+            assertTrue(TransferOp.SUBMIT_AT_ONCE_BYTES > 0 && TransferOp.SUBMIT_AT_ONCE_BYTES <= 256 * 1024,
+                    "submit at once from " + TransferOp.SUBMIT_AT_ONCE_BYTES + " bytes");
+            int align = IoConfig.defaults().alignment();
+            AlignedBuffer first = AlignedBuffer.allocate(4096, align);
+            AlignedBuffer large = AlignedBuffer.allocate(256 * 1024, align); // an L0 compaction's read or write
+            AlignedBuffer small = AlignedBuffer.allocate(4096, align);
+            DirectFile file = engine.open(f, OpenMode.READ).block(T);
+            try {
+                List<Integer> queued = new CopyOnWriteArrayList<>();
+                CompletableFuture<Void> reads = new CompletableFuture<>();
+                // inside the first read's completion, on the ring's loop: a large read, then a small one
+                file.read(0, first, 4096).subscribe(n -> {
+                    queued.add(engine.queuedOnThisLoop());
+                    Mono<Integer> l = file.read(65536, large, large.capacity());
+                    Mono<Integer> s = file.read(8192, small, 4096);
+                    Mono.when(l.then(), s.then())
+                            .subscribe(null, reads::completeExceptionally, () -> reads.complete(null));
+                    queued.add(engine.queuedOnThisLoop());
+                }, reads::completeExceptionally);
+                reads.get(T.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                // when the callback ran, nothing was queued; after both reads were issued, the large one had gone to
+                // the kernel and the small one was still queued (it goes when the callback returns)
+                assertEquals(List.of(0, 1), queued, "entries queued before and after the reads were issued");
+                assertTrue(engine.queuedOnThisLoop() < 0, "off the loop there is no ring to ask");
+            } finally {
+                file.close().block(T);
+                first.release();
+                large.release();
+                small.release();
+            }
+        }
+    }
+}
