@@ -36,6 +36,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntBinaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -190,20 +191,10 @@ class MergeIteratorTest {
      */
     @Test
     void layersAreLoadedOnlyWhenReached() {
-        List<Recording> recs = new ArrayList<>();
         List<LayerEntry> all = new ArrayList<>();
-        for (int l = 0; l < 4; l++) {
-            List<LayerEntry> es = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                es.add(entry(getKey(l * 10 + i), 0x10 + l, image("v" + l + "/" + i)));
-            }
-            all.addAll(es);
-            recs.add(new Recording(LayerSource.of(kit.produceDeltaLayer(es))));
-        }
+        List<Recording> recs = recordedLayers(4, 10, (l, i) -> l * 10 + i, all);
         // A fifth layer starting in the middle of the second one.
-        List<LayerEntry> mid = List.of(entry(getKey(15), 0x30, image("mid")));
-        all.addAll(mid);
-        recs.add(new Recording(LayerSource.of(kit.produceDeltaLayer(mid))));
+        recs.add(recordedLayer(List.of(entry(getKey(15), 0x30, image("mid"))), all));
         MergeIterator merge = MergeIterator.createWithOptions(recs, kit.mergePool, new IteratorOptions(1 << 20, 1));
 
         StepVerifier.create(merge.batches(), 0)
@@ -231,19 +222,9 @@ class MergeIteratorTest {
      */
     @Test
     void layersStartingTogetherAreLoadedTogether() {
-        List<Recording> recs = new ArrayList<>();
         List<LayerEntry> all = new ArrayList<>();
-        for (int l = 0; l < 3; l++) { // three "L0" layers over keys 0..9, one LSN each
-            List<LayerEntry> es = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                es.add(entry(getKey(i), 0x10 + l, image("v" + l + "/" + i)));
-            }
-            all.addAll(es);
-            recs.add(new Recording(LayerSource.of(kit.produceDeltaLayer(es))));
-        }
-        List<LayerEntry> above = List.of(entry(getKey(20), 0x40, image("above")));
-        all.addAll(above);
-        recs.add(new Recording(LayerSource.of(kit.produceDeltaLayer(above))));
+        List<Recording> recs = recordedLayers(3, 10, (l, i) -> i, all); // three "L0" layers over keys 0..9
+        recs.add(recordedLayer(List.of(entry(getKey(20), 0x40, image("above"))), all));
         MergeIterator merge = MergeIterator.createWithOptions(recs, kit.mergePool, new IteratorOptions(1 << 20, 1));
 
         StepVerifier.create(merge.batches(), 0)
@@ -281,6 +262,28 @@ class MergeIteratorTest {
                 .thenCancel()
                 .verify(T);
         // the kit's close checks that every merge buffer went back to the pool
+    }
+
+    /**
+     * {@code layers} delta layers of {@code perLayer} images each, layer {@code l} at LSN 0x10 + l, its value
+     * {@code i} at key {@code keyIndex(l, i)}; their entries are added to {@code all}.
+     */
+    private List<Recording> recordedLayers(int layers, int perLayer, IntBinaryOperator keyIndex,
+                                           List<LayerEntry> all) {
+        List<Recording> recs = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            List<LayerEntry> es = new ArrayList<>();
+            for (int i = 0; i < perLayer; i++) {
+                es.add(entry(getKey(keyIndex.applyAsInt(l, i)), 0x10 + l, image("v" + l + "/" + i)));
+            }
+            recs.add(recordedLayer(es, all));
+        }
+        return recs;
+    }
+
+    private Recording recordedLayer(List<LayerEntry> entries, List<LayerEntry> all) {
+        all.addAll(entries);
+        return new Recording(LayerSource.of(kit.produceDeltaLayer(entries)));
     }
 
     private static List<Integer> subscriptions(List<Recording> recs) {
