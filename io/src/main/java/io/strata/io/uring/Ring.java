@@ -34,6 +34,9 @@ final class Ring implements IoUringIoHandle {
     /** Null when off or when Netty does not allow an early submit: entries then go in after the completion burst. */
     private StrataSubmissions early;
     private boolean closed;
+    /** Inside {@link #submitAllOnLoop}: an operation that goes at once waits for the batch's last entry. */
+    private boolean batching;
+    private boolean batchWantsSubmit;
     // Loop-confined counters, read racily for statistics.
     private long submitted;
     private long completed;
@@ -86,22 +89,32 @@ final class Ring implements IoUringIoHandle {
     /** Submits many operations in one loop hop: one task, many submission entries, one io_uring_enter. */
     void submitAll(List<? extends UringOp> ops) {
         if (loop.inEventLoop()) {
-            for (int i = 0; i < ops.size(); i++) {
-                submitOnLoop(ops.get(i));
-            }
+            submitAllOnLoop(ops);
             return;
         }
         try {
-            loop.execute(() -> {
-                for (int i = 0; i < ops.size(); i++) {
-                    submitOnLoop(ops.get(i));
-                }
-            });
+            loop.execute(() -> submitAllOnLoop(ops));
         } catch (RejectedExecutionException e) {
             IllegalStateException err = new IllegalStateException("io_uring ring " + index + " is shut down", e);
             for (UringOp op : ops) {
                 op.fail(err);
             }
+        }
+    }
+
+    /** Queues every operation, then hands those that go at once to the kernel together (one io_uring_enter). */
+    private void submitAllOnLoop(List<? extends UringOp> ops) {
+        batching = true;
+        try {
+            for (int i = 0; i < ops.size(); i++) {
+                submitOnLoop(ops.get(i));
+            }
+        } finally {
+            batching = false;
+        }
+        if (batchWantsSubmit) {
+            batchWantsSubmit = false;
+            submitNow();
         }
     }
 
@@ -132,7 +145,11 @@ final class Ring implements IoUringIoHandle {
             return;
         }
         if (early != null && op.submitAtOnce()) {
-            submitNow();
+            if (batching) {
+                batchWantsSubmit = true; // with the rest of the batch
+            } else {
+                submitNow();
+            }
         }
     }
 

@@ -69,4 +69,56 @@ class SubmitAtOnceTest {
             }
         }
     }
+
+    /**
+     * A batch of large reads goes to the kernel from inside the callback (together, once all are queued); a batch of
+     * small ones waits for the callback's end.
+     */
+    @Test
+    void aBatchOfLargeReadsGoesToTheKernelBeforeTheCallbackReturns() throws Exception {
+        Assumptions.assumeTrue(UringIoEngine.isAvailable(), () -> "io_uring unavailable: "
+                + UringIoEngine.unavailabilityCause());
+        Path f = dir.resolve("data");
+        Files.write(f, new byte[1 << 20]);
+        try (UringIoEngine engine = new UringIoEngine(IoConfig.defaults())) {
+            Assumptions.assumeTrue(engine.earlySubmit(), "Netty does not allow an early submit here");
+            int align = IoConfig.defaults().alignment();
+            List<AlignedBuffer> buffers = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                buffers.add(AlignedBuffer.allocate(i < 4 ? 256 * 1024 : 4096, align));
+            }
+            DirectFile file = engine.open(f, OpenMode.READ).block(T);
+            try {
+                List<Integer> queued = new CopyOnWriteArrayList<>();
+                CompletableFuture<Void> reads = new CompletableFuture<>();
+                file.read(0, buffers.get(0), 4096).subscribe(n -> {
+                    List<io.strata.io.file.ReadOp> large = List.of(
+                            io.strata.io.file.ReadOp.of(0, buffers.get(1), 256 * 1024),
+                            io.strata.io.file.ReadOp.of(256 * 1024, buffers.get(2), 256 * 1024),
+                            io.strata.io.file.ReadOp.of(512 * 1024, buffers.get(3), 256 * 1024));
+                    List<io.strata.io.file.ReadOp> small = List.of(
+                            io.strata.io.file.ReadOp.of(0, buffers.get(4), 4096),
+                            io.strata.io.file.ReadOp.of(4096, buffers.get(5), 4096));
+                    reactor.core.publisher.Flux<io.strata.io.file.ReadCompletion> l = file.readBatch(large);
+                    reactor.core.publisher.Flux<io.strata.io.file.ReadCompletion> s = file.readBatch(small);
+                    CompletableFuture<Void> lDone = l.then().toFuture();
+                    queued.add(engine.queuedOnThisLoop());
+                    CompletableFuture<Void> sDone = s.then().toFuture();
+                    queued.add(engine.queuedOnThisLoop());
+                    CompletableFuture.allOf(lDone, sDone).whenComplete((v, e) -> {
+                        if (e != null) {
+                            reads.completeExceptionally(e);
+                        } else {
+                            reads.complete(null);
+                        }
+                    });
+                }, reads::completeExceptionally);
+                reads.get(T.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(List.of(0, 2), queued, "entries queued after the large batch, then after the small one");
+            } finally {
+                file.close().block(T);
+                buffers.forEach(AlignedBuffer::release);
+            }
+        }
+    }
 }
