@@ -243,99 +243,32 @@ class DirectFileWriterTest {
     }
 
     /**
-     * A finish cancelled while its prefix write waits to reach the engine: the write still runs to its end and
-     * releases its buffer (the resource check after each test of this module fails on a buffer left leased), and
-     * the abort leaves no file.
+     * A finish cancelled while its prefix write is held before the engine: once let go, the write still runs to its
+     * end and releases its buffer (the resource check after each test of this module fails on a buffer left
+     * leased), and the abort leaves no file.
      */
     @ParameterizedTest
     @EnumSource(value = IoEngineKind.class, names = {"URING", "FILECHANNEL"})
     void aFinishCancelledDuringItsPrefixWriteLeavesNoBufferLeased(IoEngineKind kind) throws Exception {
         start(kind);
-        java.util.concurrent.CountDownLatch prefixWriteAsked = new java.util.concurrent.CountDownLatch(1);
+        InterposedIoEngine interposed = new InterposedIoEngine(engine);
         Path target = dir.resolve("cancelled-in-prefix-write");
-        DirectFileWriter w = DirectFileWriter.create(new SlowPrefixWrite(engine, prefixWriteAsked), pool, target,
+        DirectFileWriter w = DirectFileWriter.create(interposed, pool, target,
                 DirectFileWriter.Options.defaults().withReservedPrefix(4096)).block(T);
-        Flux.fromIterable(chunks(300_000, 7)).concatMap(w::append).then().block(T);
+        // whole buffers only: the finish has no padded tail to write, so the first write it makes is the prefix's
+        w.append(ByteBuffer.allocate(4 * pool.bufferSize())).block(T);
+        interposed.holdWrites();
         Disposable d = w.finish(ByteBuffer.wrap(new byte[] {1, 2, 3})).subscribe(null, e -> { });
-        assertTrue(prefixWriteAsked.await(T.toSeconds(), TimeUnit.SECONDS), "the finish reached its prefix write");
-        d.dispose(); // while the prefix write is held back, before the engine has its buffer
+        long deadline = System.nanoTime() + T.toNanos();
+        while (interposed.writesWaiting.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(2);
+        }
+        assertEquals(1, interposed.writesWaiting.get(), "the prefix write is held");
+        d.dispose(); // before the engine has the prefix's buffer
+        interposed.releaseWrites();
         w.abort().block(T);
         assertFalse(Files.exists(target), "a cancelled finish leaves no final file");
         assertTrue(tempFiles().isEmpty(), "temporary files left: " + tempFiles());
-    }
-
-    /** Delegates to a real engine; the files it opens hold a write at offset 0 back for 300 ms. */
-    private static final class SlowPrefixWrite implements IoEngine {
-        private final IoEngine real;
-        private final java.util.concurrent.CountDownLatch asked;
-
-        SlowPrefixWrite(IoEngine real, java.util.concurrent.CountDownLatch asked) {
-            this.real = real;
-            this.asked = asked;
-        }
-
-        @Override
-        public IoEngineKind kind() {
-            return real.kind();
-        }
-
-        @Override
-        public String describe() {
-            return "slow prefix write: " + real.describe();
-        }
-
-        @Override
-        public Mono<io.strata.io.file.DirectFile> open(Path p, io.strata.io.file.OpenMode m) {
-            return real.open(p, m).map(this::slowAtZero);
-        }
-
-        /** The file, but its write(offset 0) waits 300 ms before it goes to the real file. */
-        private io.strata.io.file.DirectFile slowAtZero(io.strata.io.file.DirectFile f) {
-            return (io.strata.io.file.DirectFile) java.lang.reflect.Proxy.newProxyInstance(
-                    getClass().getClassLoader(), new Class<?>[] {io.strata.io.file.DirectFile.class},
-                    (proxy, method, args) -> {
-                        if (method.isDefault()) { // writeAll and friends: through this proxy's write
-                            return java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args);
-                        }
-                        if (method.getName().equals("write") && args.length == 4 && (long) args[0] == 0) {
-                            asked.countDown();
-                            return Mono.delay(Duration.ofMillis(300))
-                                    .then(Mono.defer(() -> invoke(f, method, args)));
-                        }
-                        return invoke(f, method, args);
-                    });
-        }
-
-        @SuppressWarnings("unchecked")
-        private static <T> T invoke(Object target, java.lang.reflect.Method m, Object[] args) {
-            try {
-                return (T) m.invoke(target, args);
-            } catch (java.lang.reflect.InvocationTargetException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        @Override
-        public Mono<Void> rename(Path from, Path to) {
-            return real.rename(from, to);
-        }
-
-        @Override
-        public Mono<Void> deleteIfExists(Path p) {
-            return real.deleteIfExists(p);
-        }
-
-        @Override
-        public Mono<Void> fsyncDirectory(Path d) {
-            return real.fsyncDirectory(d);
-        }
-
-        @Override
-        public void close() {
-            // the real engine is closed by the test
-        }
     }
 
     /** Delegates to a real engine, but its directory fsync after a rename never completes. */
