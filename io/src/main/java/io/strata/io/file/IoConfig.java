@@ -19,10 +19,20 @@ package io.strata.io.file;
  *                        9 KiB read, not 12 KiB. io_uring honours it; the FileChannel engine reads at
  *                        {@code alignment} (the JDK checks direct I/O against the file system's block size).
  *                        {@link #alignedFor} sets it unless {@value #FINE_READS_PROPERTY} is {@code false}.
+ * @param pollMicros      io_uring poll mode: for this many microseconds after its last submission or completion, a
+ *                        ring's loop with operations in flight keeps polling its completion queue instead of sleeping
+ *                        in io_uring_enter; 0 (the default) sleeps at once. It trades CPU (the loop spins while the
+ *                        disk works) for latency: a sleeping loop is woken for every burst of completions, which on a
+ *                        virtual machine means an idle vCPU halted and kicked back. {@link #defaults} takes it from
+ *                        {@value #POLL_PROPERTY}. The FileChannel engine ignores it.
  */
 public record IoConfig(IoEngineKind engine, int rings, int ringSize, int maxInFlight, int fileChannelThreads,
-                       int alignment, int readAlignment) {
+                       int alignment, int readAlignment, int pollMicros) {
     public static final String ENGINE_PROPERTY = "strata.io.engine";
+    /** Microseconds of io_uring poll mode in {@link #defaults} (see {@code pollMicros}); default 0, off. */
+    public static final String POLL_PROPERTY = "strata.io.uring.pollMicros";
+    /** The longest poll allowed: a second of spinning without a completion is a stuck device, not latency. */
+    public static final int MAX_POLL_MICROS = 1_000_000;
     /** {@code false} keeps reads at the whole alignment in {@link #alignedFor} (default true: the device's grain). */
     public static final String FINE_READS_PROPERTY = "strata.io.fineReads";
 
@@ -50,6 +60,15 @@ public record IoConfig(IoEngineKind engine, int rings, int ringSize, int maxInFl
             throw new IllegalArgumentException("readAlignment must be a power of two in [" + Alignment.SECTOR + ", "
                     + alignment + "], got " + readAlignment);
         }
+        if (pollMicros < 0 || pollMicros > MAX_POLL_MICROS) {
+            throw new IllegalArgumentException("pollMicros must be in [0, " + MAX_POLL_MICROS + "], got " + pollMicros);
+        }
+    }
+
+    /** As the canonical constructor, without poll mode. */
+    public IoConfig(IoEngineKind engine, int rings, int ringSize, int maxInFlight, int fileChannelThreads,
+                    int alignment, int readAlignment) {
+        this(engine, rings, ringSize, maxInFlight, fileChannelThreads, alignment, readAlignment, 0);
     }
 
     /** As the canonical constructor, reads aligned like writes. */
@@ -60,32 +79,39 @@ public record IoConfig(IoEngineKind engine, int rings, int ringSize, int maxInFl
 
     public static IoConfig defaults() {
         return new IoConfig(IoEngineKind.AUTO, Runtime.getRuntime().availableProcessors(), 4096, 4096, 128,
-                Alignment.MIN);
+                Alignment.MIN, Alignment.MIN, Integer.getInteger(POLL_PROPERTY, 0));
     }
 
     public IoConfig withEngine(IoEngineKind kind) {
-        return new IoConfig(kind, rings, ringSize, maxInFlight, fileChannelThreads, alignment, readAlignment);
+        return new IoConfig(kind, rings, ringSize, maxInFlight, fileChannelThreads, alignment, readAlignment,
+                pollMicros);
     }
 
     public IoConfig withRings(int n) {
-        return new IoConfig(engine, n, ringSize, maxInFlight, fileChannelThreads, alignment, readAlignment);
+        return new IoConfig(engine, n, ringSize, maxInFlight, fileChannelThreads, alignment, readAlignment,
+                pollMicros);
     }
 
     public IoConfig withMaxInFlight(int n) {
-        return new IoConfig(engine, rings, ringSize, n, fileChannelThreads, alignment, readAlignment);
+        return new IoConfig(engine, rings, ringSize, n, fileChannelThreads, alignment, readAlignment, pollMicros);
     }
 
     public IoConfig withFileChannelThreads(int n) {
-        return new IoConfig(engine, rings, ringSize, maxInFlight, n, alignment, readAlignment);
+        return new IoConfig(engine, rings, ringSize, maxInFlight, n, alignment, readAlignment, pollMicros);
     }
 
     /** With another alignment; the read alignment stays, at most {@code n}. */
     public IoConfig withAlignment(int n) {
-        return new IoConfig(engine, rings, ringSize, maxInFlight, fileChannelThreads, n, Math.min(readAlignment, n));
+        return new IoConfig(engine, rings, ringSize, maxInFlight, fileChannelThreads, n, Math.min(readAlignment, n),
+                pollMicros);
     }
 
     public IoConfig withReadAlignment(int n) {
-        return new IoConfig(engine, rings, ringSize, maxInFlight, fileChannelThreads, alignment, n);
+        return new IoConfig(engine, rings, ringSize, maxInFlight, fileChannelThreads, alignment, n, pollMicros);
+    }
+
+    public IoConfig withPollMicros(int micros) {
+        return new IoConfig(engine, rings, ringSize, maxInFlight, fileChannelThreads, alignment, readAlignment, micros);
     }
 
     /**

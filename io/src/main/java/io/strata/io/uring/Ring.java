@@ -37,13 +37,17 @@ final class Ring implements IoUringIoHandle {
     /** Inside {@link #submitAllOnLoop}: an operation that goes at once waits for the batch's last entry. */
     private boolean batching;
     private boolean batchWantsSubmit;
+    /** Poll mode only: when an operation was last submitted or completed (System.nanoTime), else unused. */
+    private final boolean tracksActivity;
+    private long lastActivityNanos;
     // Loop-confined counters, read racily for statistics.
     private long submitted;
     private long completed;
 
-    Ring(int index, IoEventLoop loop, int maxInFlight) {
+    Ring(int index, IoEventLoop loop, int maxInFlight, boolean tracksActivity) {
         this.index = index;
         this.loop = loop;
+        this.tracksActivity = tracksActivity;
         this.slots = new UringOp[maxInFlight];
         this.freeSlots = new int[maxInFlight];
         for (int i = 0; i < maxInFlight; i++) {
@@ -138,6 +142,9 @@ final class Ring implements IoUringIoHandle {
                 throw new IllegalStateException("io_uring registration of ring " + index + " is no longer valid");
             }
             submitted++;
+            if (tracksActivity) {
+                lastActivityNanos = System.nanoTime();
+            }
         } catch (RuntimeException e) {
             slots[slot] = null;
             freeSlots[freeTop++] = slot;
@@ -176,6 +183,9 @@ final class Ring implements IoUringIoHandle {
         int slot = (int) (e.userData() & 0xFFFF);
         UringOp op = slot < slots.length ? slots[slot] : null;
         completed++;
+        if (tracksActivity) {
+            lastActivityNanos = System.nanoTime();
+        }
         if (op == null) {
             // Not ours (or a duplicate): the slot is not pushed back, or two operations could share it and one of
             // them would never see its completion.
@@ -200,6 +210,15 @@ final class Ring implements IoUringIoHandle {
         if (early != null) {
             submitNow(); // what this completion's callbacks queued goes to the disk now
         }
+    }
+
+    /**
+     * Poll mode: whether the loop should reap without sleeping, that is while operations are in the kernel and the
+     * last submission or completion is less than {@code pollNanos} old (a device that stalls longer is waited for
+     * asleep). Loop only.
+     */
+    boolean wantsPoll(long pollNanos) {
+        return freeTop < slots.length && System.nanoTime() - lastActivityNanos < pollNanos;
     }
 
     /** Submission entries queued on this ring and not yet given to the kernel (-1 without early submit); loop only. */

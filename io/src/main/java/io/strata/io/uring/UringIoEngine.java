@@ -1,6 +1,7 @@
 package io.strata.io.uring;
 
 import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
@@ -24,8 +25,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.BufferUtil;
@@ -52,6 +56,8 @@ public final class UringIoEngine implements IoEngine {
     private final IoConfig config;
     private final MultiThreadIoEventLoopGroup group;
     private final Ring[] rings;
+    /** The rings' poll-mode handlers; empty without poll mode. */
+    private final List<PollingIoHandler> pollers = new CopyOnWriteArrayList<>();
     private final AtomicInteger nextRing = new AtomicInteger();
     private final AtomicInteger openFiles = new AtomicInteger();
     /** Engines not closed yet, so that a leak check can sum their ring slots without holding references. */
@@ -86,14 +92,25 @@ public final class UringIoEngine implements IoEngine {
         IoUringIoHandlerConfig handlerConfig = new IoUringIoHandlerConfig()
                 .setRingSize(config.ringSize())
                 .setCqSize(Math.min(cq, 1 << 20));
+        IoHandlerFactory handlers = IoUringIoHandler.newFactory(handlerConfig);
+        Map<Executor, PollingIoHandler> pollers = PollingIoHandler.registry();
+        boolean poll = config.pollMicros() > 0;
+        if (poll) {
+            handlers = PollingIoHandler.wrap(handlers, TimeUnit.MICROSECONDS.toNanos(config.pollMicros()), pollers);
+        }
         this.group = new MultiThreadIoEventLoopGroup(config.rings(), new DefaultThreadFactory("strata-uring", true),
-                IoUringIoHandler.newFactory(handlerConfig));
+                handlers);
         List<Ring> made = new ArrayList<>();
         try {
             int i = 0;
             for (EventExecutor e : group) {
-                Ring ring = new Ring(i++, (IoEventLoop) e, config.maxInFlight());
+                Ring ring = new Ring(i++, (IoEventLoop) e, config.maxInFlight(), poll);
                 ring.register();
+                PollingIoHandler poller = pollers.get(e);
+                if (poller != null) {
+                    poller.attach(ring);
+                    this.pollers.add(poller);
+                }
                 made.add(ring);
             }
         } catch (Exception e) {
@@ -114,8 +131,18 @@ public final class UringIoEngine implements IoEngine {
         return "io_uring (" + rings.length + " ring" + (rings.length == 1 ? "" : "s") + " x " + config.ringSize()
                 + " entries, " + config.maxInFlight() + " in flight per ring"
                 + (earlySubmit() ? ", early submit" : "")
+                + (config.pollMicros() > 0 ? ", poll " + config.pollMicros() + " us" : "")
                 + (config.readAlignment() < config.alignment() ? ", reads aligned to " + config.readAlignment() : "")
                 + ")";
+    }
+
+    /** Loop iterations, over all rings, that reaped without sleeping in poll mode (0 without it); racy. */
+    long pollingIterations() {
+        long n = 0;
+        for (PollingIoHandler p : pollers) {
+            n += p.polls();
+        }
+        return n;
     }
 
     /**

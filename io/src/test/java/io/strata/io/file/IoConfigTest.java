@@ -24,6 +24,26 @@ class IoConfigTest {
     }
 
     @Test
+    void pollModeIsOffByDefaultBoundedAndKeptByTheOtherSettings() {
+        IoConfig d = IoConfig.defaults();
+        assertEquals(0, d.pollMicros(), "poll mode is opt-in");
+        IoConfig p = d.withPollMicros(200);
+        assertEquals(200, p.withRings(1).withMaxInFlight(64).withAlignment(8192).withReadAlignment(512)
+                .withFileChannelThreads(3).withEngine(IoEngineKind.URING).pollMicros());
+        for (int bad : new int[] {-1, IoConfig.MAX_POLL_MICROS + 1}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> d.withPollMicros(bad));
+            assertTrue(e.getMessage().contains("pollMicros") && e.getMessage().contains(String.valueOf(bad)),
+                    e.getMessage());
+        }
+        System.setProperty(IoConfig.POLL_PROPERTY, "150");
+        try {
+            assertEquals(150, IoConfig.defaults().pollMicros());
+        } finally {
+            System.clearProperty(IoConfig.POLL_PROPERTY);
+        }
+    }
+
+    @Test
     void readAlignmentMustBeASectorPowerOfTwoWithinTheAlignment() {
         IoConfig d = IoConfig.defaults();
         for (int bad : new int[] {256, 768, 8192}) {
