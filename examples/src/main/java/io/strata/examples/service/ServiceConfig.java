@@ -51,6 +51,9 @@ public final class ServiceConfig {
     public String ioEngine = "auto";
     @JsonPropertyDescription("io_uring rings, one event loop thread each (0: one per core)")
     public int ioRings = 0;
+    @JsonPropertyDescription("io_uring poll mode: microseconds a ring keeps polling after its last I/O while I/O is in "
+            + "flight, instead of sleeping (0: off; lower latency for a busy core under load)")
+    public int ioPollMicros = 0;
     @JsonPropertyDescription("block cache for layer indexes, MiB")
     public int blockCacheMib = 32;
 
@@ -185,6 +188,11 @@ public final class ServiceConfig {
         if (ioRings > 0) {
             io = io.withRings(ioRings);
         }
+        if (ioPollMicros < 0 || ioPollMicros > IoConfig.MAX_POLL_MICROS) {
+            throw new IllegalArgumentException("invalid settings: io_poll_micros " + ioPollMicros + ": must be in [0, "
+                    + IoConfig.MAX_POLL_MICROS + "]");
+        }
+        io = io.withPollMicros(ioPollMicros);
         GcConfig gc = GcConfig.defaults().withGcHorizon(gcHorizon)
                 .withPitrInterval(Duration.ofSeconds(pitrIntervalSeconds))
                 .withLsnLeaseLength(Duration.ofSeconds(lsnLeaseLengthSeconds));

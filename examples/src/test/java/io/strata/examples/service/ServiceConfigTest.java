@@ -38,11 +38,13 @@ class ServiceConfigTest {
                 gc_compaction_enabled: false
                 lsn_lease_length_seconds: 5
                 listen_port: 9000
+                io_poll_micros: 150
                 """);
         ServiceConfig c = ServiceConfig.load(f, Map.of("listen_port", "0", "block_cache_mib", "8"));
         assertEquals(0, c.listenPort);
         EngineConfig e = c.toEngineConfig();
         assertEquals(IoEngineKind.FILECHANNEL, e.io().engine());
+        assertEquals(150, e.io().pollMicros());
         assertEquals(1 << 20, e.timeline().checkpointDistance());
         assertEquals(4, e.timeline().compactionThreshold());
         assertEquals(12, e.timeline().l0FlushDelayThreshold());
@@ -68,6 +70,8 @@ class ServiceConfigTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ServiceConfig.load(null,
                 Map.of("checkpoint_distance", "0"))).getMessage().contains("checkpointDistance"));
         assertThrows(IllegalArgumentException.class, () -> ServiceConfig.load(null, Map.of("listen_port", "many")));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ServiceConfig.load(null,
+                Map.of("io_poll_micros", "-5")).toEngineConfig()).getMessage().contains("io_poll_micros -5"));
         Files.writeString(f, "- a list\n");
         assertThrows(IllegalArgumentException.class, () -> ServiceConfig.load(f, Map.of()));
     }
