@@ -62,9 +62,14 @@ public enum BenchEngine {
 
     /** As {@link #create(int, int)}, reading at {@code readAlignment} where the engine can (io_uring). */
     public IoEngine create(int maxQd, int rings, int readAlignment) {
+        return create(maxQd, rings, readAlignment, 0);
+    }
+
+    /** As {@link #create(int, int, int)}, io_uring rings polling for {@code pollMicros} (IoConfig.pollMicros). */
+    public IoEngine create(int maxQd, int rings, int readAlignment, int pollMicros) {
         int ringSize = Math.max(256, Integer.highestOneBit(Math.max(1, maxQd - 1)) << 1);
         IoConfig cfg = new IoConfig(kind(), rings, Math.min(ringSize, 32768), Math.max(256, maxQd),
-                Math.max(1, maxQd), Alignment.MIN, this == URING ? readAlignment : Alignment.MIN);
+                Math.max(1, maxQd), Alignment.MIN, this == URING ? readAlignment : Alignment.MIN, pollMicros);
         return switch (this) {
             case URING -> {
                 if (!UringIoEngine.isAvailable()) {

@@ -106,6 +106,13 @@ final class GetPageCommand implements Callable<Integer> {
             + "gets at one core's worth (default: ${DEFAULT-VALUE}).")
     int rings;
 
+    @Option(names = "--poll-micros", defaultValue = "0", paramLabel = "US",
+            description = "io_uring poll mode: each ring's loop polls instead of sleeping for this many us after "
+                    + "its last submission or completion while reads are in flight (IoConfig.pollMicros; the "
+                    + "loops spin, so CPU per get rises); 0 sleeps at once, the engine's default "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int pollMicros;
+
     @Option(names = "--engine", defaultValue = "uring", converter = BenchEngineConverter.class,
             paramLabel = "ENGINE", description = "Strata engine: uring or filechannel (default: ${DEFAULT-VALUE}).")
     BenchEngine engine;
@@ -126,8 +133,8 @@ final class GetPageCommand implements Callable<Integer> {
     enum Peer { none, rocksdb }
 
     /** One queue depth of the uncached run: Strata's round results and fio's, paired by round. */
-    private record Row(int qd, List<GetPageLoop.Result> strata, List<EngineResult> fio, List<Double> layersPerGet,
-                       List<GetPageLoop.Result> rocksdb) {
+    private record Row(int qd, List<GetPageLoop.Result> strata, List<EngineResult> fio, List<EngineResult> fioShape,
+                       List<Double> layersPerGet, List<GetPageLoop.Result> rocksdb) {
         int median() {
             if (fio.isEmpty()) {
                 return strata.size() / 2;
@@ -142,6 +149,11 @@ final class GetPageCommand implements Callable<Integer> {
 
         double ratio(int round) {
             return fio.isEmpty() ? Double.NaN : strata.get(round).getsPerSec() / fio.get(round).iops();
+        }
+
+        /** Strata over fio reading what a get reads (the value's shape), or NaN without it. */
+        double shapeRatio(int round) {
+            return fioShape.isEmpty() ? Double.NaN : strata.get(round).getsPerSec() / fioShape.get(round).iops();
         }
 
         double rocksdbGets(int round) {
@@ -175,7 +187,9 @@ final class GetPageCommand implements Callable<Integer> {
         // Reads at the device's grain, as the engine's data directory would (IoConfig.alignedFor).
         int readAlignment = Math.min(Alignment.MIN, IoConfig.defaults().alignedFor(dir.toAbsolutePath())
                 .readAlignment());
-        IoEngine io = engine.create(Math.max(64, 2 * maxQd), rings, readAlignment);
+        IoEngine io = engine.create(Math.max(64, 2 * maxQd), rings, readAlignment, pollMicros);
+        // The grain a get's value read has: the FileChannel engine reads whole 4 KiB blocks.
+        int valueAlignment = engine == BenchEngine.URING ? readAlignment : Alignment.MIN;
         try {
             engineDescription = io.describe();
             progress.line("engine " + engine.label() + ": " + engineDescription);
@@ -202,7 +216,8 @@ final class GetPageCommand implements Callable<Integer> {
                     new GetPageLoop(timeline, data, keys).run(maxQd, 0, TimeUnit.SECONDS.toNanos(jitWarmup), 1, cpu);
                 }
                 for (int qd : qds) {
-                    Row row = new Row(qd, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+                    Row row = new Row(qd, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                            new ArrayList<>());
                     for (int round = 1; round <= rounds; round++) {
                         String of = rounds > 1 ? " (round " + round + " of " + rounds + ")" : "";
                         if (fio.isPresent()) {
@@ -211,6 +226,11 @@ final class GetPageCommand implements Callable<Integer> {
                                     imageBytes / 8192 * 8192, 8192, qd, seconds, warmup), "read", qd, seconds, warmup);
                             row.fio.add(f);
                             progress.line(String.format("  fio: %.0f IOPS", f.iops()));
+                            EngineResult g = fio.get().run(valueShapeArguments(imageFile, imageBytes, qd,
+                                    valueAlignment), "read", qd, seconds, warmup);
+                            row.fioShape.add(g);
+                            progress.line(String.format("  fio, %d-byte reads at %d-byte offsets (what a get reads): "
+                                    + "%.0f IOPS", valueReadBytes(valueAlignment), valueAlignment, g.iops()));
                         }
                         long before = stats.snapshot().layersVisited().count();
                         double layersBefore = stats.snapshot().layersVisited().mean() * before;
@@ -246,7 +266,7 @@ final class GetPageCommand implements Callable<Integer> {
         } finally {
             io.close();
         }
-        print(out, rows, cached, fioVersion, engineDescription);
+        print(out, rows, cached, fioVersion, engineDescription, valueReadBytes(valueAlignment));
         return 0;
     }
 
@@ -260,9 +280,34 @@ final class GetPageCommand implements Callable<Integer> {
         if (seconds < 1 || warmup < 0 || rounds < 1) {
             throw new ParameterException(spec.commandLine(), "--seconds and --rounds must be >= 1, --warmup >= 0");
         }
+        if (pollMicros < 0 || pollMicros > IoConfig.MAX_POLL_MICROS) {
+            throw new ParameterException(spec.commandLine(), "invalid --poll-micros " + pollMicros + ": must be in [0, "
+                    + IoConfig.MAX_POLL_MICROS + "]");
+        }
         if (cacheMib < 1 || cachedKeys < 0 || (cachedKeys > 0 && cachedKeys < layers)) {
             throw new ParameterException(spec.commandLine(), "invalid --cache-mib or --cached-keys");
         }
+    }
+
+    /**
+     * Bytes a get reads from disk for one uncached value: the 8 KiB page behind its 4-byte blob header, widened to
+     * the read alignment. Values lie back to back (FORMAT.md, no padding), so at the 512-byte grain almost every
+     * read is 8.5 KiB (9 KiB when the header sits in a sector's last 3 bytes); at 4 KiB it is 12 KiB.
+     */
+    static int valueReadBytes(int readAlignment) {
+        int blob = 4 + GetPageDataset.PAGE;
+        return (blob + readAlignment - 1) / readAlignment * readAlignment;
+    }
+
+    /**
+     * fio's random reads in the shape of a get's value read ({@link #valueReadBytes}, at read-aligned offsets), beside
+     * the 8 KiB yardstick: what the disk gives for the reads the layer format implies.
+     */
+    private List<String> valueShapeArguments(Path file, long fileBytes, int qd, int readAlignment) {
+        List<String> a = new ArrayList<>(FioRunner.arguments("randread", file, fileBytes / 8192 * 8192,
+                valueReadBytes(readAlignment), qd, seconds, warmup));
+        a.add("--blockalign=" + readAlignment);
+        return a;
     }
 
     private Timeline timeline(GetPageDataset data, List<PersistentLayerDesc> descs, IoEngine io, BlockCache cache,
@@ -277,6 +322,15 @@ final class GetPageCommand implements Callable<Integer> {
         return new Timeline(TimelineId.generate(), Optional.empty(),
                 new LayerSnapshot(update.flush(), byName, Map.of()), new NeonWalRedo(),
                 ReadOptions.DEFAULT.withMetrics(stats).withPointFastPath(!generalPath));
+    }
+
+    /** {@code v} to 4 decimals, or null when it is NaN (no fio). */
+    private static void addRounded(ArrayNode a, double v) {
+        if (Double.isNaN(v)) {
+            a.addNull();
+        } else {
+            a.add(Math.round(v * 10000) / 10000.0);
+        }
     }
 
     /** Everything in the cache: gets/s and gets per CPU-second, per queue depth. */
@@ -309,19 +363,21 @@ final class GetPageCommand implements Callable<Integer> {
     }
 
     private void print(PrintWriter out, List<Row> rows, List<GetPageLoop.Result> cached, String fioVersion,
-                       String engineDescription) {
+                       String engineDescription, int valueReadBytes) {
         out.println("getpage: " + keys + " keys of 8 KiB in " + layers + " layers (1 image + " + (layers - 1)
                 + " deltas), block cache " + cacheMib + " MiB (uncached)");
         boolean withPeer = peer == Peer.rocksdb;
-        out.printf("%5s %12s %12s %8s %10s %10s %10s %10s", "qd", "fio IOPS", "gets/s", "ratio", "p50 us",
-                "p99 us", "cpu us/get", "layers/get");
+        out.printf("%5s %12s %12s %8s %12s %8s %10s %10s %10s %10s", "qd", "fio IOPS", "gets/s", "ratio",
+                "fio " + valueReadBytes + "B", "vs it", "p50 us", "p99 us", "cpu us/get", "layers/get");
         out.printf(withPeer ? " %12s %10s %10s %10s%n" : "%n", "rocksdb/s", "rdb p50 us", "rdb cpu us", "vs rocksdb");
         for (Row row : rows) {
             int m = row.median();
             GetPageLoop.Result r = row.strata.get(m);
             double f = row.fio.isEmpty() ? Double.NaN : row.fio.get(m).iops();
-            out.printf("%5d %12.0f %12.0f %8.3f %10.1f %10.1f %10.2f %10.2f", row.qd, f, r.getsPerSec(),
-                    row.ratio(m), r.p50Us(), r.p99Us(), r.cpuUsPerGet(), row.layersPerGet.get(m));
+            double g = row.fioShape.isEmpty() ? Double.NaN : row.fioShape.get(m).iops();
+            out.printf("%5d %12.0f %12.0f %8.3f %12.0f %8.3f %10.1f %10.1f %10.2f %10.2f", row.qd, f, r.getsPerSec(),
+                    row.ratio(m), g, row.shapeRatio(m), r.p50Us(), r.p99Us(), r.cpuUsPerGet(),
+                    row.layersPerGet.get(m));
             if (withPeer) {
                 GetPageLoop.Result k = row.rocksdb.get(m);
                 out.printf(" %12.0f %10.1f %10.2f %10.3f", k.getsPerSec(), k.p50Us(), k.cpuUsPerGet(),
@@ -360,6 +416,8 @@ final class GetPageCommand implements Callable<Integer> {
         root.put("cache_mib", cacheMib);
         root.put("engine", engineDescription);
         root.put("uring_rings", rings);
+        root.put("poll_micros", pollMicros);
+        root.put("value_read_bytes", valueReadBytes);
         root.put("point_fast_path", !generalPath);
         if (fioVersion == null) {
             root.putNull("fio");
@@ -385,6 +443,9 @@ final class GetPageCommand implements Callable<Integer> {
             EngineResult.put(n, "fio_iops", row.fio.isEmpty() ? Double.NaN : row.fio.get(m).iops(), 1);
             EngineResult.put(n, "gets_per_s", r.getsPerSec(), 1);
             EngineResult.put(n, "ratio_vs_fio", row.ratio(m), 4);
+            EngineResult.put(n, "fio_value_shape_iops", row.fioShape.isEmpty() ? Double.NaN
+                    : row.fioShape.get(m).iops(), 1);
+            EngineResult.put(n, "ratio_vs_fio_value_shape", row.shapeRatio(m), 4);
             EngineResult.put(n, "lat_p50_us", r.p50Us(), 2);
             EngineResult.put(n, "lat_p99_us", r.p99Us(), 2);
             EngineResult.put(n, "lat_p99_9_us", r.p999Us(), 2);
@@ -401,8 +462,10 @@ final class GetPageCommand implements Callable<Integer> {
                 EngineResult.put(n, "ratio_vs_rocksdb", r.getsPerSec() / k.getsPerSec(), 4);
             }
             ArrayNode all = n.putArray("round_ratios");
+            ArrayNode shape = n.putArray("round_ratios_vs_fio_value_shape");
             for (int i = 0; i < row.strata.size(); i++) {
-                all.add(Math.round(row.ratio(i) * 10000) / 10000.0);
+                addRounded(all, row.ratio(i));
+                addRounded(shape, row.shapeRatio(i));
             }
         }
         ArrayNode c = root.putArray("cached");
