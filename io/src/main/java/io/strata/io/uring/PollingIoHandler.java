@@ -6,7 +6,6 @@ import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoRegistration;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
@@ -73,11 +72,6 @@ final class PollingIoHandler implements IoHandler {
             byLoop.put(executor, h);
             return h;
         };
-    }
-
-    /** A map for {@link #wrap}. */
-    static Map<Executor, PollingIoHandler> registry() {
-        return new ConcurrentHashMap<>();
     }
 
     void attach(Ring r) {

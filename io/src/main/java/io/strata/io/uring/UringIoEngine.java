@@ -93,7 +93,7 @@ public final class UringIoEngine implements IoEngine {
                 .setRingSize(config.ringSize())
                 .setCqSize(Math.min(cq, 1 << 20));
         IoHandlerFactory handlers = IoUringIoHandler.newFactory(handlerConfig);
-        Map<Executor, PollingIoHandler> pollers = PollingIoHandler.registry();
+        Map<Executor, PollingIoHandler> pollers = new ConcurrentHashMap<>();
         boolean poll = config.pollMicros() > 0;
         if (poll) {
             handlers = PollingIoHandler.wrap(handlers, TimeUnit.MICROSECONDS.toNanos(config.pollMicros()), pollers);
