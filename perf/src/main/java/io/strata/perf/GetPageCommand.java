@@ -2,6 +2,8 @@ package io.strata.perf;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.strata.engine.blob.BlobCompression;
+import io.strata.engine.blob.BlobHeader;
 import io.strata.engine.key.KeySpace;
 import io.strata.engine.key.TimelineId;
 import io.strata.engine.layer.LayerName;
@@ -295,7 +297,7 @@ final class GetPageCommand implements Callable<Integer> {
      * read is 8.5 KiB (9 KiB when the header sits in a sector's last 3 bytes); at 4 KiB it is 12 KiB.
      */
     static int valueReadBytes(int readAlignment) {
-        int blob = 4 + GetPageDataset.PAGE;
+        int blob = BlobHeader.of(GetPageDataset.PAGE, BlobCompression.UNCOMPRESSED).totalLen();
         return (blob + readAlignment - 1) / readAlignment * readAlignment;
     }
 
